@@ -1,0 +1,306 @@
+"""The ZI action plan (rencana kerja): units, people, and the BAB III tree.
+
+Plan → Component (I–VI, weighted) → SubComponent (numbered rows) → Indicator → ActionStep (langkah aksi,
+bukti fisik, raw target waktu) → Target (one due date, with its semester).
+"""
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_nip(value: str) -> None:
+    """NIP (Nomor Induk Pegawai): 18 digits = birth date (YYYYMMDD), appointment (YYYYMM), sex (1/2), sequence."""
+    if not value.isdigit() or len(value) != 18:
+        raise ValidationError(_("NIP harus terdiri dari 18 angka."), code="nip_length")
+    try:
+        datetime.date(int(value[0:4]), int(value[4:6]), int(value[6:8]))
+    except ValueError:
+        raise ValidationError(_("8 angka pertama NIP harus tanggal lahir yang sah (TTTTBBHH)."), code="nip_birth")
+    if not 1 <= int(value[12:14]) <= 12:
+        raise ValidationError(_("Angka ke-9 s/d 14 NIP harus tahun dan bulan pengangkatan (TTTTBB)."), code="nip_tmt")
+    if value[14] not in "12":
+        raise ValidationError(_("Angka ke-15 NIP (jenis kelamin) harus 1 atau 2."), code="nip_sex")
+
+
+def normalize_nip(value: str) -> str:
+    """'19660710 199203 1 007' as printed in letters → '196607101992031007'."""
+    return "".join(value.split())
+
+
+class Unit(models.Model):
+    """Unit kerja: the office that builds its Zona Integritas. Its fields make the report letterhead."""
+
+    name = models.CharField(_("nama unit kerja"), max_length=200, unique=True)
+    pemda = models.CharField(_("instansi / pemerintah daerah"), max_length=200, blank=True)
+    address = models.TextField(_("alamat"), blank=True)
+    city = models.CharField(_("kota (untuk tempat surat)"), max_length=100, blank=True)
+    logo = models.ImageField(_("logo"), upload_to="units/logos/", blank=True)
+
+    class Meta:
+        verbose_name = _("unit kerja")
+        verbose_name_plural = _("unit kerja")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    nip = models.CharField(_("NIP"), max_length=18, blank=True, validators=[validate_nip])
+    position = models.CharField(_("jabatan"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("profil pegawai")
+        verbose_name_plural = _("profil pegawai")
+
+    def __str__(self):
+        return f"{self.user.get_full_name() or self.user.username} ({self.nip or '-'})"
+
+    def clean(self):
+        self.nip = normalize_nip(self.nip)
+
+    @property
+    def nip_display(self) -> str:
+        """NIP grouped as on official letters: 19660710 199203 1 007."""
+        n = self.nip
+        return f"{n[:8]} {n[8:14]} {n[14]} {n[15:]}" if len(n) == 18 else n
+
+
+class Role(models.TextChoices):
+    ANGGOTA = "anggota", _("Anggota Tim ZI")
+    KETUA = "ketua", _("Ketua Tim")
+    KEPALA = "kepala", _("Kepala Dinas")
+    TPI = "tpi", _("Tim Penilai Internal")
+
+
+class Membership(models.Model):
+    """A user's role in one unit. One role per unit; a user may belong to several units."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("peran"), max_length=10, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("keanggotaan")
+        verbose_name_plural = _("keanggotaan")
+        constraints = [models.UniqueConstraint(fields=["user", "unit"], name="one_role_per_unit")]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} — {self.unit}"
+
+
+class Plan(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draf")
+        ACTIVE = "active", _("Berjalan")
+        CLOSED = "closed", _("Ditutup")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="plans")
+    year = models.PositiveSmallIntegerField(_("tahun"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    title = models.CharField(_("judul"), max_length=300)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rencana kerja")
+        verbose_name_plural = _("rencana kerja")
+        ordering = ["-year", "unit__name"]
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="one_plan_per_unit_year")]
+
+    def __str__(self):
+        return self.title
+
+
+class Area(models.TextChoices):
+    """The six change areas of PermenPAN-RB 52/2014 and 90/2021, in the order of BAB III (codes I–VI)."""
+
+    MANAJEMEN_PERUBAHAN = "I", _("Manajemen Perubahan")
+    PENATAAN_TATALAKSANA = "II", _("Penataan Tatalaksana")
+    PENATAAN_SDM = "III", _("Penataan Sistem Manajemen SDM")
+    PENGUATAN_AKUNTABILITAS = "IV", _("Penguatan Akuntabilitas")
+    PENGUATAN_PENGAWASAN = "V", _("Penguatan Pengawasan")
+    PELAYANAN_PUBLIK = "VI", _("Peningkatan Kualitas Pelayanan Publik")
+
+
+# Weights of the six komponen pengungkit per PermenPAN-RB 90/2021 (LKE): they add up to 60 of 100.
+DEFAULT_WEIGHTS = {"I": Decimal("8"), "II": Decimal("7"), "III": Decimal("10"),
+                   "IV": Decimal("10"), "V": Decimal("15"), "VI": Decimal("10")}
+ROMAN = ["I", "II", "III", "IV", "V", "VI"]
+
+
+class Component(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="components")
+    code = models.CharField(_("kode"), max_length=4, choices=Area.choices)
+    name = models.CharField(_("nama komponen"), max_length=200)
+    weight = models.DecimalField(_("bobot"), max_digits=5, decimal_places=2,
+                                 validators=[MinValueValidator(Decimal("0"))])
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("komponen")
+        verbose_name_plural = _("komponen")
+        ordering = ["plan", "order"]
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="one_component_per_area")]
+
+    def __str__(self):
+        return f"{self.code}. {self.name}"
+
+
+class SubComponent(models.Model):
+    component = models.ForeignKey(Component, on_delete=models.CASCADE, related_name="subcomponents")
+    number = models.PositiveSmallIntegerField(_("nomor"))
+    name = models.CharField(_("nama sub-komponen"), max_length=300)
+
+    class Meta:
+        verbose_name = _("sub-komponen")
+        verbose_name_plural = _("sub-komponen")
+        ordering = ["component", "number"]
+        constraints = [models.UniqueConstraint(fields=["component", "number"], name="unique_subcomponent_number")]
+
+    def __str__(self):
+        return f"{self.number} {self.name}"
+
+
+class Indicator(models.Model):
+    subcomponent = models.ForeignKey(SubComponent, on_delete=models.CASCADE, related_name="indicators")
+    order = models.PositiveSmallIntegerField(default=0)
+    # Blank is allowed: the seed has an action row without an indicator (kept, with a warning).
+    text = models.TextField(_("indikator"), blank=True)
+
+    class Meta:
+        verbose_name = _("indikator")
+        verbose_name_plural = _("indikator")
+        ordering = ["subcomponent", "order"]
+
+    def __str__(self):
+        return self.text[:80] or str(_("(indikator tidak diisi)"))
+
+
+class ActionStep(models.Model):
+    """Langkah aksi of one indicator, with the bukti fisik it must produce and the raw target-waktu text."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField(default=0)
+    description = models.TextField(_("langkah aksi"))
+    evidence_required = models.TextField(_("bukti fisik"), blank=True)
+    target_text = models.CharField(_("target waktu (teks asli)"), max_length=500, blank=True)
+    responsible_text = models.CharField(_("penanggung jawab (teks impor)"), max_length=300, blank=True)
+    responsible = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Assignment", through_fields=("step", "user"),
+                                         related_name="assigned_steps", blank=True)
+    # What the target-date parser said about target_text, shown to people on the plan page.
+    review_reason = models.CharField(_("perlu ditinjau karena"), max_length=300, blank=True)
+    parse_warnings = models.JSONField(_("peringatan"), default=list, blank=True)
+    parse_notes = models.JSONField(_("catatan"), default=list, blank=True)
+    source_row = models.PositiveIntegerField(_("baris sumber"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("langkah aksi")
+        verbose_name_plural = _("langkah aksi")
+        ordering = ["indicator", "order"]
+
+    def __str__(self):
+        return self.description[:80]
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.review_reason)
+
+
+class Assignment(models.Model):
+    """A person responsible (penanggung jawab) for an action step."""
+
+    step = models.ForeignKey(ActionStep, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("penanggung jawab")
+        verbose_name_plural = _("penanggung jawab")
+        constraints = [models.UniqueConstraint(fields=["step", "user"], name="unique_assignment")]
+
+
+class Target(models.Model):
+    """One due date of an action step. A step whose text gives no date gets one target with no date,
+    marked for review, so it still shows up (and can still receive evidence) until a person decides."""
+
+    step = models.ForeignKey(ActionStep, on_delete=models.CASCADE, related_name="targets")
+    due_date = models.DateField(_("jatuh tempo"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(_("tahun"), null=True, blank=True)
+    semester = models.PositiveSmallIntegerField(_("semester"), null=True, blank=True,
+                                                choices=[(1, "Semester I"), (2, "Semester II")])
+    warning = models.CharField(_("peringatan"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("target")
+        ordering = ["step", "due_date"]
+        indexes = [models.Index(fields=["due_date"])]
+        constraints = [
+            models.UniqueConstraint(fields=["step", "due_date"], name="unique_target_date"),
+            models.CheckConstraint(
+                condition=models.Q(due_date__isnull=True, semester__isnull=True, year__isnull=True)
+                | models.Q(due_date__isnull=False, semester__in=[1, 2], year__isnull=False),
+                name="target_period_matches_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.due_date or _('perlu ditinjau')} — {self.step}"
+
+    @property
+    def needs_review(self) -> bool:
+        return self.due_date is None
+
+    @property
+    def period_label(self) -> str:
+        if self.due_date is None:
+            return str(_("Perlu ditinjau"))
+        return f"Semester {'I' if self.semester == 1 else 'II'} {self.year}"
+
+    @classmethod
+    def for_date(cls, step: ActionStep, due_date: datetime.date | None, warning: str = "") -> "Target":
+        """A target whose period (year, semester) is derived from its date."""
+        if due_date is None:
+            return cls(step=step, warning=warning)
+        return cls(step=step, due_date=due_date, year=due_date.year,
+                   semester=1 if due_date.month <= 6 else 2, warning=warning)
+
+
+class AuditEvent(models.Model):
+    """Append-only record of who did what, when and from where. Written by services in their transaction."""
+
+    at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    action = models.CharField(_("aksi"), max_length=50)
+    object_type = models.CharField(max_length=50, blank=True)
+    object_id = models.CharField(max_length=50, blank=True)
+    summary = models.CharField(_("ringkasan"), max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("jejak audit")
+        verbose_name_plural = _("jejak audit")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.summary}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Audit events are append-only.")

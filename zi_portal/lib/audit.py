@@ -1,0 +1,26 @@
+"""The audit trail: one helper every service calls inside its transaction."""
+from typing import Any
+
+from django.db import models
+
+
+def client_ip(request) -> str | None:
+    """The client address as the portal sees it. Behind a proxy, set the proxy to pass REMOTE_ADDR through."""
+    return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+def audit_record(*, actor, action: str, unit=None, obj: models.Model | None = None, summary: str = "",
+                 data: dict[str, Any] | None = None, ip: str | None = None):
+    """Append one AuditEvent (who, when, what, from where). Call it in the same transaction as the change."""
+    from actionplan.models import AuditEvent
+
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        unit=unit,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        summary=summary[:500],
+        data=data or {},
+        ip=ip,
+    )
