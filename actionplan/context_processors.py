@@ -1,6 +1,16 @@
+from django.utils.functional import SimpleLazyObject
+
+from .models import Role
+
+
 def memberships(request):
-    """The user's units and roles, for the navigation bar (one query, only for signed-in users)."""
+    """The user's units and roles for the navigation bar: one query, only when a page renders the bar."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_memberships": lambda: list(user.memberships.select_related("unit"))}
+
+    def load():
+        rows = list(user.memberships.select_related("unit"))
+        return {"memberships": rows, "is_ketua": any(m.role == Role.KETUA for m in rows)}
+
+    return {"nav": SimpleLazyObject(load)}

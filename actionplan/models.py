@@ -62,8 +62,9 @@ class Profile(models.Model):
     def __str__(self):
         return f"{self.user.get_full_name() or self.user.username} ({self.nip or '-'})"
 
-    def clean(self):
-        self.nip = normalize_nip(self.nip)
+    def clean_fields(self, exclude=None):
+        self.nip = normalize_nip(self.nip or "")  # before the 18-digit check, so printed NIPs are accepted
+        super().clean_fields(exclude=exclude)
 
     @property
     def nip_display(self) -> str:

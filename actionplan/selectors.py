@@ -2,7 +2,7 @@
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 
-from .models import ActionStep, Component, Indicator, Membership, Plan, SubComponent, Target
+from .models import ActionStep, Indicator, Membership, Plan, Role, SubComponent, Target
 
 
 def membership_for(user, unit_id) -> Membership | None:
@@ -52,3 +52,21 @@ def plan_tree(plan: Plan, component_code: str | None = None):
                  queryset=Target.objects.order_by("due_date")),
         "subcomponents__indicators__steps__responsible",
     )
+
+
+def get_step_for_user(user, step_id) -> tuple[ActionStep, Membership]:
+    step = (ActionStep.objects.select_related("indicator__subcomponent__component__plan__unit")
+            .filter(pk=step_id).first())
+    membership = membership_for(user, step.indicator.subcomponent.component.plan.unit_id) if step else None
+    if membership is None:
+        raise Http404("Langkah aksi tidak ditemukan.")
+    return step, membership
+
+
+def assignable_people(unit_id):
+    """Members of the unit who can be responsible for an action step (Anggota Tim and Ketua Tim)."""
+    from django.contrib.auth import get_user_model
+
+    return (get_user_model().objects.filter(memberships__unit_id=unit_id,
+                                            memberships__role__in=[Role.ANGGOTA, Role.KETUA])
+            .order_by("first_name", "username"))

@@ -5,4 +5,5 @@ from . import views
 app_name = "actionplan"
 urlpatterns = [
     path("rencana/<int:plan_id>/", views.plan_detail, name="plan_detail"),
+    path("langkah/<int:step_id>/penanggung-jawab/", views.step_assign, name="step_assign"),
 ]

@@ -1,12 +1,20 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from zi_portal.lib.audit import client_ip
+
+from .forms import AssignForm
 from .models import Area, Role
-from .selectors import get_plan_for_user, plan_tree, plans_for_user
+from .selectors import assignable_people, get_plan_for_user, get_step_for_user, plan_tree, plans_for_user
+from .services import assignments_set
 
 
 @require_GET
@@ -35,6 +43,21 @@ def plan_detail(request, plan_id: int):
         "plan": plan,
         "membership": membership,
         "components": plan_tree(plan, code),
-        "all_components": plan.components.only("code", "name").order_by("order"),
+        "all_components": plan.components.order_by("order"),
         "selected_code": code,
     })
+
+
+@login_required
+def step_assign(request, step_id: int):
+    step, membership = get_step_for_user(request.user, step_id)
+    if membership.role != Role.KETUA:
+        raise PermissionDenied(_("Hanya Ketua Tim yang menetapkan penanggung jawab."))
+    people = assignable_people(membership.unit_id)
+    form = AssignForm(request.POST if request.method == "POST" else None, people_qs=people, initial={"people": list(step.responsible.all())})
+    if request.method == "POST" and form.is_valid():
+        assignments_set(step=step, users=form.cleaned_data["people"], actor=request.user, ip=client_ip(request))
+        messages.success(request, _("Penanggung jawab tersimpan."))
+        plan = step.indicator.subcomponent.component
+        return redirect(f"{reverse('actionplan:plan_detail', args=[plan.plan_id])}?komponen={plan.code}")
+    return render(request, "actionplan/step_assign.html", {"step": step, "form": form})

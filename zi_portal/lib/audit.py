@@ -9,14 +9,14 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
-def audit_record(*, actor, action: str, unit=None, obj: models.Model | None = None, summary: str = "",
-                 data: dict[str, Any] | None = None, ip: str | None = None):
+def audit_record(*, actor, action: str, unit=None, unit_id: int | None = None, obj: models.Model | None = None,
+                 summary: str = "", data: dict[str, Any] | None = None, ip: str | None = None):
     """Append one AuditEvent (who, when, what, from where). Call it in the same transaction as the change."""
     from actionplan.models import AuditEvent
 
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
-        unit=unit,
+        unit_id=unit.pk if unit is not None else unit_id,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",

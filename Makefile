@@ -1,0 +1,48 @@
+# Portal ZI — the front door. A newcomer needs two targets: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+HOST   ?= 127.0.0.1:8000
+
+.PHONY: setup run migrate demo worker test test-postgres lint bench clean
+
+setup: $(VENV)/.installed node_modules/.installed  ## create .venv, install Python and npm packages
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+demo: migrate  ## import the seed plan and the demo people once (idempotent)
+	$(PY) manage.py seed_demo
+
+run: demo  ## the portal on the embedded default: SQLite, local media, eager tasks
+	@echo "Portal ZI: http://$(HOST)/  (masuk sebagai ketua / zi-demo-2019)"
+	$(PY) manage.py runserver $(HOST)
+
+worker: setup  ## a Celery worker with beat (needs REDIS_URL)
+	$(VENV)/bin/celery -A zi_portal worker --beat --loglevel=info
+
+test: setup  ## the whole test suite (DATABASE_URL=postgres://… to run it on PostgreSQL)
+	$(PY) -m pytest
+
+test-postgres: setup
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/zi_test $(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: setup
+	@for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache

@@ -1,0 +1,66 @@
+"""Demo data for the embedded local run: the Lumajang unit, its 2019 plan from fixtures/ and one user per role.
+
+Idempotent: running it again changes nothing that exists (existing users keep their passwords). Refuses to run
+when DEBUG is off, so it cannot plant known passwords on a production portal.
+"""
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from actionplan.models import Plan, Role, Unit
+from actionplan.services import PlanImportError, person_ensure, plan_import
+
+SEED_FILE = Path(settings.BASE_DIR) / "fixtures" / "rencana-kerja-zi-dispendukcapil-lumajang-2019.xlsx"
+UNIT = {
+    "name": "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Lumajang",
+    "pemda": "Pemerintah Kabupaten Lumajang",
+    "city": "Lumajang",
+    "address": "Kabupaten Lumajang, Jawa Timur",
+}
+YEAR = 2019
+# Kepala Dinas and Ketua Tim are the signatories of the seed document; the others are fictitious.
+PEOPLE = [
+    ("kepala", Role.KEPALA, "Akhmad Taufik Hidayat, SH.M.Hum", "196607101992031007",
+     "Kepala Dinas Kependudukan dan Pencatatan Sipil"),
+    ("ketua", Role.KETUA, "Agus Warsito Utomo, SPd", "196508191992031010", "Ketua Tim Pembangunan ZI"),
+    ("anggota1", Role.ANGGOTA, "Siti Nurhaliza", "198503122010012003", "Anggota Tim ZI"),
+    ("anggota2", Role.ANGGOTA, "Bambang Sutrisno", "198011052006041002", "Anggota Tim ZI"),
+    ("tpi", Role.TPI, "Dewi Lestari", "197902142005012004", "Tim Penilai Internal, Inspektorat"),
+]
+
+
+class Command(BaseCommand):
+    help = "Membuat data demo: unit Dispendukcapil Lumajang, rencana kerja 2019 dan pengguna per peran."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("seed_demo hanya untuk lingkungan lokal (DEBUG=true); ditolak karena DEBUG mati.")
+        password = settings.DEMO_PASSWORD
+        with transaction.atomic():
+            unit, _ = Unit.objects.get_or_create(name=UNIT["name"], defaults=UNIT)
+            plan = Plan.objects.filter(unit=unit, year=YEAR).first()
+            if plan is None:
+                try:
+                    result = plan_import(source=SEED_FILE, filename=SEED_FILE.name, unit=unit, year=YEAR)
+                except PlanImportError as exc:
+                    raise CommandError(exc.report()) from exc
+                plan = result.plan
+                self.stdout.write(f"Rencana kerja {YEAR} diimpor: {result.counts['indicators']} indikator, "
+                                  f"{result.counts['targets']} target.")
+            else:
+                self.stdout.write(f"Rencana kerja {YEAR} sudah ada (id {plan.pk}); tidak diimpor ulang.")
+            created = []
+            for username, role, full_name, nip, position in PEOPLE:
+                _user, was_created = person_ensure(username=username, full_name=full_name, nip=nip,
+                                                   position=position, unit=unit, role=role, password=password)
+                if was_created:
+                    created.append(username)
+        self.stdout.write(f"Unit: {unit.name}")
+        self.stdout.write(f"Rencana kerja: {plan.title} (id {plan.pk})")
+        for username, role, full_name, *_ in PEOPLE:
+            state = "dibuat" if username in created else "sudah ada, kata sandi tidak diubah"
+            self.stdout.write(f"  {username:<9} {role.label:<22} {full_name} ({state})")
+        if created:
+            self.stdout.write(f"Kata sandi pengguna demo baru: {password}")

@@ -1,0 +1,43 @@
+"""Small builders shared by tests: real files and real service calls, no mocks."""
+import datetime
+from pathlib import Path
+
+from django.conf import settings
+
+SEED_FILE = Path(settings.BASE_DIR) / "fixtures" / "rencana-kerja-zi-dispendukcapil-lumajang-2019.xlsx"
+PASSWORD = "uji-coba-zi-2019"
+
+
+def pdf_bytes(text: str = "Bukti fisik") -> bytes:
+    """A small, valid one-page PDF (enough for content checks and for browsers to open)."""
+    stream = f"BT /F1 12 Tf 20 100 Td ({text}) Tj ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def submit(target, user, *, files=None, description="Bukti", document_date=None):
+    """Submit evidence through the real service, as the upload view does."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from actionplan.models import Membership
+    from evidence.services import evidence_submit
+
+    files = files or [SimpleUploadedFile("sk-tim.pdf", pdf_bytes(), content_type="application/pdf")]
+    return evidence_submit(target=target, user=user, membership=Membership.objects.get(
+        user=user, unit=target.step.indicator.subcomponent.component.plan.unit), files=files,
+        description=description, document_date=document_date or datetime.date(2019, 2, 20))
