@@ -11,6 +11,7 @@ def memberships(request):
 
     def load():
         rows = list(user.memberships.select_related("unit"))
-        return {"memberships": rows, "is_ketua": any(m.role == Role.KETUA for m in rows)}
+        return {"memberships": rows, "is_ketua": any(m.role == Role.KETUA for m in rows),
+                "watches": any(m.role in (Role.KETUA, Role.KEPALA, Role.TPI) for m in rows)}
 
     return {"nav": SimpleLazyObject(load)}

@@ -1,5 +1,6 @@
 """Named people for each role, in a unit built from the seed plan (STYLE.md §10)."""
 import os
+from pathlib import Path
 
 import pytest
 
@@ -108,3 +109,29 @@ def assigned_target(first_target, anggota, ketua):
 
     assignments_set(step=first_target.step, users=[anggota], actor=ketua)
     return first_target
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    need("Chromium", os.path.exists(CHROMIUM), f"{CHROMIUM} is installed by `apt-get install chromium`")
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def artifacts():
+    path = Path(__file__).parent / "artifacts"
+    path.mkdir(exist_ok=True)
+    return path

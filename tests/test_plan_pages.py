@@ -146,3 +146,16 @@ def test_seed_demo_refuses_when_debug_is_off(db, settings):
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo")
     assert Plan.objects.count() == 0
+
+
+def test_seed_demo_assigns_components_i_to_iii_to_anggota1_and_iv_to_vi_to_anggota2(db, settings):
+    from actionplan.models import Assignment
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    owners = {}
+    for a in Assignment.objects.select_related("user", "step__indicator__subcomponent__component"):
+        owners.setdefault(a.step.indicator.subcomponent.component.code, set()).add(a.user.username)
+    assert owners == {"I": {"anggota1"}, "II": {"anggota1"}, "III": {"anggota1"},
+                      "IV": {"anggota2"}, "V": {"anggota2"}, "VI": {"anggota2"}}
+    assert Assignment.objects.count() == 72

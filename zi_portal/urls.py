@@ -14,5 +14,6 @@ urlpatterns = [
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("actionplan.urls")),
     path("bukti/", include("evidence.urls")),
+    path("monev/", include("monev.urls")),
     path("admin/", admin.site.urls),
 ]

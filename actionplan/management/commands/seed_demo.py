@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from actionplan.models import Plan, Role, Unit
-from actionplan.services import PlanImportError, person_ensure, plan_import
+from actionplan.models import ActionStep, Plan, Role, Unit
+from actionplan.services import PlanImportError, assignments_set, person_ensure, plan_import
 
 SEED_FILE = Path(settings.BASE_DIR) / "fixtures" / "rencana-kerja-zi-dispendukcapil-lumajang-2019.xlsx"
 UNIT = {
@@ -57,10 +57,24 @@ class Command(BaseCommand):
                                                    position=position, unit=unit, role=role, password=password)
                 if was_created:
                     created.append(username)
+            self._assign(plan)
         self.stdout.write(f"Unit: {unit.name}")
         self.stdout.write(f"Rencana kerja: {plan.title} (id {plan.pk})")
         for username, role, full_name, *_ in PEOPLE:
             state = "dibuat" if username in created else "sudah ada, kata sandi tidak diubah"
             self.stdout.write(f"  {username:<9} {role.label:<22} {full_name} ({state})")
+        self.stdout.write("Penanggung jawab: komponen I–III → anggota1, IV–VI → anggota2.")
         if created:
             self.stdout.write(f"Kata sandi pengguna demo baru: {password}")
+
+    def _assign(self, plan):
+        """Components I–III to anggota1 and IV–VI to anggota2, only where a step has nobody yet."""
+        from django.contrib.auth import get_user_model
+
+        people = {u.username: u for u in get_user_model().objects.filter(
+            username__in=["anggota1", "anggota2", "ketua"])}
+        steps = (ActionStep.objects.filter(indicator__subcomponent__component__plan=plan, assignments__isnull=True)
+                 .select_related("indicator__subcomponent__component__plan"))
+        for step in steps:
+            owner = "anggota1" if step.indicator.subcomponent.component.code in {"I", "II", "III"} else "anggota2"
+            assignments_set(step=step, users=[people[owner]], actor=people["ketua"])

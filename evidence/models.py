@@ -1,0 +1,150 @@
+"""Bukti fisik: numbered revisions of a target's evidence, their files, review decisions and comments.
+
+Nothing here is deleted by users: a revision is withdrawn (a recorded state), a decision is a row of its own, and
+files stay on storage as long as their revision exists (`on_delete=PROTECT` all the way up to the target).
+"""
+import secrets
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from actionplan.models import Role, Target
+
+
+class RevisionStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Menunggu review")
+    ACCEPTED = "accepted", _("Diterima")
+    REVISE = "revise", _("Perlu perbaikan")
+    WITHDRAWN = "withdrawn", _("Ditarik")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may move a revision from one status to another."""
+
+    roles: frozenset
+    own: bool | None  # True: only the submitter; False: anyone but the submitter; None: either
+    note_required: bool = False
+
+
+# The one table of allowed state changes. Services consult it; views and templates ask `allowed_transition`.
+TRANSITIONS: dict[tuple[str, str], Rule] = {
+    (RevisionStatus.SUBMITTED, RevisionStatus.ACCEPTED): Rule(frozenset({Role.KETUA}), own=False),
+    (RevisionStatus.SUBMITTED, RevisionStatus.REVISE): Rule(frozenset({Role.KETUA}), own=False, note_required=True),
+    (RevisionStatus.SUBMITTED, RevisionStatus.WITHDRAWN): Rule(frozenset({Role.ANGGOTA, Role.KETUA}), own=True),
+}
+# A new revision may follow when the latest one ended without acceptance (or there is none yet).
+OPEN_FOR_UPLOAD = {None, RevisionStatus.REVISE, RevisionStatus.WITHDRAWN}
+UPLOAD_ROLES = frozenset({Role.ANGGOTA, Role.KETUA})
+COMMENT_ROLES = frozenset({Role.ANGGOTA, Role.KETUA})
+
+
+def allowed_transition(*, revision: "Revision", to: str, user, role: str | None) -> Rule | None:
+    rule = TRANSITIONS.get((revision.status, to))
+    if rule is None or role not in rule.roles:
+        return None
+    is_own = revision.submitted_by_id == user.pk
+    if rule.own is True and not is_own or rule.own is False and is_own:
+        return None
+    return rule
+
+
+class Revision(models.Model):
+    """One submission of bukti fisik for one target. A resubmission is a new revision with the next number."""
+
+    target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="revisions")
+    number = models.PositiveSmallIntegerField(_("revisi ke"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("diunggah"), default=timezone.now)
+    description = models.TextField(_("keterangan"), max_length=2000)
+    document_date = models.DateField(_("tanggal dokumen"))
+    status = models.CharField(_("status"), max_length=10, choices=RevisionStatus.choices,
+                              default=RevisionStatus.SUBMITTED, db_index=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("revisi bukti fisik")
+        verbose_name_plural = _("revisi bukti fisik")
+        ordering = ["target", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "number"], name="unique_revision_number"),
+            # At most one revision of a target waits for review at a time.
+            models.UniqueConstraint(fields=["target"], condition=models.Q(status="submitted"),
+                                    name="one_pending_revision_per_target"),
+            models.UniqueConstraint(fields=["target"], condition=models.Q(status="accepted"),
+                                    name="one_accepted_revision_per_target"),
+        ]
+
+    def __str__(self):
+        return f"Revisi {self.number} — {self.target}"
+
+
+def evidence_upload_to(instance: "EvidenceFile", filename: str) -> str:
+    """A random, unguessable path; the user's file name lives in the database, not on disk."""
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    token = secrets.token_hex(16)
+    return f"bukti/{token[:2]}/{token}{suffix}"
+
+
+class EvidenceFile(models.Model):
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(upload_to=evidence_upload_to, max_length=200)
+    original_name = models.CharField(_("nama berkas"), max_length=200)
+    kind = models.CharField(max_length=10)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField(_("ukuran"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("berkas bukti fisik")
+        verbose_name_plural = _("berkas bukti fisik")
+        ordering = ["revision", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def inline(self) -> bool:
+        """PDFs and images may open in the browser; Office files are downloaded."""
+        return self.kind in {"pdf", "jpeg", "png"}
+
+
+class ReviewDecision(models.Model):
+    """The Ketua Tim's decision on one revision. One decision per revision; never edited."""
+
+    class Decision(models.TextChoices):
+        ACCEPT = "accept", _("Diterima")
+        REVISE = "revise", _("Perlu perbaikan")
+
+    revision = models.OneToOneField(Revision, on_delete=models.PROTECT, related_name="decision")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(_("keputusan"), max_length=10, choices=Decision.choices)
+    note = models.TextField(_("catatan"), blank=True, max_length=4000)
+    decided_at = models.DateTimeField(_("waktu"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("keputusan review")
+        verbose_name_plural = _("keputusan review")
+
+    def __str__(self):
+        return f"{self.get_decision_display()} — {self.revision}"
+
+
+class Comment(models.Model):
+    target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("komentar"), max_length=4000)
+    created_at = models.DateTimeField(_("waktu"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("komentar")
+        verbose_name_plural = _("komentar")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.body[:60]

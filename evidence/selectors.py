@@ -1,0 +1,120 @@
+"""Reads for the evidence pages. Access helpers answer 404 outside the user's units; every list is a fixed
+number of queries whatever the number of targets."""
+from dataclasses import dataclass, field
+
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.http import Http404
+
+from actionplan.models import ActionStep, Assignment, AuditEvent, Membership, Role, Target
+
+from .models import Comment, EvidenceFile, Revision, RevisionStatus
+
+TARGET_PATH = "step__indicator__subcomponent__component__plan__unit"
+UNIT_FIELD = "step__indicator__subcomponent__component__plan__unit_id"
+
+
+def _membership(user, unit_id) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(user=user, unit_id=unit_id).first()
+
+
+def with_latest_status(targets):
+    """Annotate targets with the status and number of their latest revision (None when there is none)."""
+    latest = Revision.objects.filter(target=OuterRef("pk")).order_by("-number")
+    return targets.annotate(latest_status=Subquery(latest.values("status")[:1]),
+                            latest_number=Subquery(latest.values("number")[:1]))
+
+
+def get_target_for_user(user, target_id) -> tuple[Target, Membership]:
+    target = (Target.objects.select_related(TARGET_PATH, "step__indicator__subcomponent__component")
+              .filter(pk=target_id).first())
+    membership = _membership(user, target.step.indicator.subcomponent.component.plan.unit_id) if target else None
+    if membership is None:
+        raise Http404("Target tidak ditemukan.")
+    return target, membership
+
+
+def get_revision_for_user(user, revision_id) -> tuple[Revision, Membership]:
+    revision = (Revision.objects.select_related("submitted_by", f"target__{TARGET_PATH}",
+                                                "target__step__indicator__subcomponent__component")
+                .filter(pk=revision_id).first())
+    membership = _membership(user, revision.target.step.indicator.subcomponent.component.plan.unit_id) \
+        if revision else None
+    if membership is None:
+        raise Http404("Revisi tidak ditemukan.")
+    return revision, membership
+
+
+def get_file_for_user(user, file_id) -> EvidenceFile:
+    """Any member of the file's unit may read it (Kepala Dinas and TPI included); others get 404."""
+    row = (EvidenceFile.objects.select_related("revision__target__step__indicator__subcomponent__component__plan")
+           .filter(pk=file_id).first())
+    if row is None or _membership(user, row.revision.target.step.indicator.subcomponent.component.plan.unit_id) is None:
+        raise Http404("Berkas tidak ditemukan.")
+    return row
+
+
+@dataclass
+class TaskRow:
+    step: ActionStep
+    targets: list = field(default_factory=list)
+
+    @property
+    def next_target(self):
+        """The earliest target not yet accepted (dated ones first), else None when everything is done."""
+        open_ = [t for t in self.targets if t.latest_status != RevisionStatus.ACCEPTED]
+        return open_[0] if open_ else None
+
+    @property
+    def done_count(self):
+        return sum(1 for t in self.targets if t.latest_status == RevisionStatus.ACCEPTED)
+
+
+def my_tasks(user) -> list[TaskRow]:
+    """The action steps assigned to `user`, each with its targets and their latest status (2 queries)."""
+    targets = with_latest_status(
+        Target.objects.filter(step__assignments__user=user)
+        .select_related("step__indicator__subcomponent__component__plan__unit")
+        .order_by("step__indicator__subcomponent__component__plan__year",
+                  "step__indicator__subcomponent__component__order", "step__indicator__subcomponent__number",
+                  "step__indicator__order", "step__order", "step_id", "due_date")
+    )
+    rows: dict[int, TaskRow] = {}
+    for t in targets:
+        rows.setdefault(t.step_id, TaskRow(step=t.step)).targets.append(t)
+    for row in rows.values():  # targets without a date (perlu ditinjau) come after the dated ones
+        row.targets.sort(key=lambda t: (t.due_date is None, t.due_date))
+    return list(rows.values())
+
+
+def review_queue(user):
+    """Revisions waiting for review in the units where `user` is Ketua Tim, oldest first."""
+    ketua_units = Membership.objects.filter(user=user, role=Role.KETUA).values("unit_id")
+    return (Revision.objects.filter(status=RevisionStatus.SUBMITTED,
+                                    **{f"target__{UNIT_FIELD}__in": ketua_units})
+            .select_related("submitted_by", "target__step__indicator__subcomponent__component__plan__unit")
+            .annotate(file_count=Count("files"))
+            .order_by("submitted_at", "id"))
+
+
+def target_thread(target: Target, user) -> dict:
+    """Everything the target page shows: revisions with files and decisions, comments, the history and the
+    people responsible, in a fixed number of queries."""
+    revisions = list(target.revisions.select_related("submitted_by", "decision__reviewer")
+                     .prefetch_related(Prefetch("files", queryset=EvidenceFile.objects.order_by("id")))
+                     .order_by("-number"))
+    comments = list(Comment.objects.filter(target=target).select_related("author"))
+    history = list(AuditEvent.objects.filter(
+        Q(object_type="actionplan.target", object_id=str(target.pk))
+        | Q(object_type="actionplan.actionstep", object_id=str(target.step_id))).select_related("actor"))
+    assignees = list(Assignment.objects.filter(step_id=target.step_id).select_related("user"))
+    return {
+        "revisions": revisions,
+        "latest": revisions[0] if revisions else None,
+        "comments": comments,
+        "history": history,
+        "assignees": [a.user for a in assignees],
+        "is_assigned": any(a.user_id == user.pk for a in assignees),
+    }
+

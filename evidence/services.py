@@ -1,0 +1,169 @@
+"""Writes of the evidence app. Each service checks the rule, saves in one transaction and writes the audit record.
+
+Failures leave nothing behind: files are checked before anything is written, and files already put on storage
+are removed again when the transaction does not commit.
+"""
+import datetime
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from actionplan.models import Membership, Target
+from zi_portal.lib.audit import audit_record
+
+from .models import (OPEN_FOR_UPLOAD, UPLOAD_ROLES, COMMENT_ROLES, Comment, EvidenceFile, ReviewDecision, Revision,
+                     RevisionStatus, allowed_transition)
+from .validation import CheckedUpload, check_upload
+
+
+def _unit_of(target: Target):
+    return target.step.indicator.subcomponent.component.plan.unit
+
+
+def can_upload(*, role: str | None, latest_status: str | None, assigned: bool) -> bool:
+    """People responsible for the step (Anggota or Ketua Tim) may upload while the target is open."""
+    return role in UPLOAD_ROLES and assigned and latest_status in OPEN_FOR_UPLOAD
+
+
+def upload_check(*, target: Target, user, membership: Membership | None) -> None:
+    """Raise PermissionDenied when the user may not upload for this target at all, ValidationError when the
+    target is not open for a new revision right now (waiting for review, or already accepted)."""
+    role = membership.role if membership else None
+    if role not in UPLOAD_ROLES or not target.step.assignments.filter(user=user).exists():
+        raise PermissionDenied(_("Anda bukan penanggung jawab langkah aksi ini."))
+    latest = target.revisions.order_by("-number").values_list("status", flat=True).first()
+    if latest == RevisionStatus.SUBMITTED:
+        raise ValidationError(_("Revisi sebelumnya masih menunggu review; tunggu keputusan Ketua Tim."))
+    if latest == RevisionStatus.ACCEPTED:
+        raise ValidationError(_("Bukti fisik untuk target ini sudah diterima."))
+
+
+def evidence_submit(*, target: Target, user, membership: Membership | None, files: Sequence,
+                    description: str, document_date: datetime.date, ip: str | None = None) -> Revision:
+    """Create the next revision of `target` with its files. Raises ValidationError (Indonesian) or
+    PermissionDenied; on any failure nothing is saved and no file is left on storage."""
+    upload_check(target=target, user=user, membership=membership)
+    if not files:
+        raise ValidationError({"files": _("Pilih minimal satu berkas.")})
+    max_bytes = settings.EVIDENCE_MAX_UPLOAD_MB * 1024 * 1024
+    errors, checked = [], []
+    for f in files:
+        try:
+            checked.append((f, check_upload(f, max_bytes=max_bytes)))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError({"files": errors})
+    revision = Revision(target=target, submitted_by=user, description=description.strip(),
+                        document_date=document_date)
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            last = Revision.objects.select_for_update().filter(target=target).aggregate(n=Max("number"))["n"]
+            revision.number = (last or 0) + 1
+            revision.full_clean()
+            revision.save()
+            rows = []
+            for f, info in checked:
+                rows.append(_store_file(revision, f, info, stored))
+            audit_record(actor=user, action="evidence.submit", unit=_unit_of(target), obj=target, ip=ip,
+                         summary=_("Mengunggah revisi %(n)s (%(count)s berkas)") % {"n": revision.number,
+                                                                                     "count": len(rows)},
+                         data={"revision": revision.pk, "number": revision.number,
+                               "document_date": document_date.isoformat(),
+                               "files": [{"name": r.original_name, "sha256": r.sha256, "size": r.size}
+                                         for r in rows]})
+    except IntegrityError as exc:
+        _discard(stored)
+        raise ValidationError(_("Unggahan bersamaan terdeteksi; muat ulang halaman dan coba lagi.")) from exc
+    except BaseException:
+        _discard(stored)
+        raise
+    return revision
+
+
+def _store_file(revision: Revision, uploaded, info: CheckedUpload, stored: list[str]) -> EvidenceFile:
+    row = EvidenceFile(revision=revision, original_name=info.safe_name, kind=info.kind,
+                       content_type=info.content_type, size=info.size, sha256=info.sha256)
+    uploaded.seek(0)
+    row.file.save(info.safe_name, uploaded, save=False)  # streams chunks (or moves a temporary file)
+    stored.append(row.file.name)
+    row.save()
+    return row
+
+
+def _discard(names: list[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            pass
+
+
+def revision_review(*, revision: Revision, user, membership: Membership | None, decision: str, note: str,
+                    ip: str | None = None) -> ReviewDecision:
+    """Accept a submitted revision or send it back with a required note. Nobody reviews their own upload."""
+    to = {ReviewDecision.Decision.ACCEPT: RevisionStatus.ACCEPTED,
+          ReviewDecision.Decision.REVISE: RevisionStatus.REVISE}.get(decision)
+    if to is None:
+        raise ValidationError({"decision": _("Pilih keputusan: diterima atau perlu perbaikan.")})
+    note = (note or "").strip()
+    with transaction.atomic():
+        revision = Revision.objects.select_for_update().select_related("target").get(pk=revision.pk)
+        rule = allowed_transition(revision=revision, to=to, user=user, role=membership.role if membership else None)
+        if rule is None:
+            if revision.submitted_by_id == user.pk:
+                raise PermissionDenied(_("Anda tidak dapat mereview unggahan Anda sendiri."))
+            if revision.status != RevisionStatus.SUBMITTED:
+                raise ValidationError(_("Revisi ini sudah tidak menunggu review (status: %(s)s).")
+                                      % {"s": revision.get_status_display()})
+            raise PermissionDenied(_("Hanya Ketua Tim yang dapat mereview bukti fisik."))
+        if rule.note_required and not note:
+            raise ValidationError({"note": _("Tuliskan catatan perbaikan untuk pengunggah.")})
+        revision.status = to
+        revision.status_changed_at = timezone.now()
+        revision.save(update_fields=["status", "status_changed_at"])
+        result = ReviewDecision(revision=revision, reviewer=user, decision=decision, note=note)
+        result.full_clean()
+        result.save()
+        audit_record(actor=user, action=f"evidence.review.{decision}", unit=_unit_of(revision.target),
+                     obj=revision.target, ip=ip,
+                     summary=_("Revisi %(n)s: %(d)s") % {"n": revision.number, "d": result.get_decision_display()},
+                     data={"revision": revision.pk, "number": revision.number, "decision": decision, "note": note})
+    return result
+
+
+def revision_withdraw(*, revision: Revision, user, membership: Membership | None, reason: str = "",
+                      ip: str | None = None) -> Revision:
+    """The submitter withdraws a revision still waiting for review. The revision and its files stay readable."""
+    with transaction.atomic():
+        revision = Revision.objects.select_for_update().select_related("target").get(pk=revision.pk)
+        if allowed_transition(revision=revision, to=RevisionStatus.WITHDRAWN, user=user,
+                              role=membership.role if membership else None) is None:
+            raise PermissionDenied(_("Hanya pengunggah yang dapat menarik revisi yang masih menunggu review."))
+        revision.status = RevisionStatus.WITHDRAWN
+        revision.status_changed_at = timezone.now()
+        revision.save(update_fields=["status", "status_changed_at"])
+        audit_record(actor=user, action="evidence.withdraw", unit=_unit_of(revision.target), obj=revision.target,
+                     ip=ip, summary=_("Menarik revisi %(n)s") % {"n": revision.number},
+                     data={"revision": revision.pk, "number": revision.number, "reason": reason.strip()})
+    return revision
+
+
+def comment_add(*, target: Target, user, membership: Membership | None, body: str,
+                ip: str | None = None) -> Comment:
+    if membership is None or membership.role not in COMMENT_ROLES:
+        raise PermissionDenied(_("Peran Anda hanya dapat membaca."))
+    comment = Comment(target=target, author=user, body=(body or "").strip())
+    with transaction.atomic():
+        comment.full_clean()
+        comment.save()
+        audit_record(actor=user, action="evidence.comment", unit=_unit_of(target), obj=target, ip=ip,
+                     summary=_("Komentar: %(b)s") % {"b": comment.body[:200]}, data={"comment": comment.pk})
+    return comment

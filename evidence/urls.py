@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "evidence"
+urlpatterns = [
+    path("tugas-saya/", views.my_tasks, name="my_tasks"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("target/<int:target_id>/", views.target_detail, name="target"),
+    path("target/<int:target_id>/unggah/", views.upload, name="upload"),
+    path("target/<int:target_id>/komentar/", views.comment, name="comment"),
+    path("revisi/<int:revision_id>/review/", views.review, name="review"),
+    path("revisi/<int:revision_id>/tarik/", views.withdraw, name="withdraw"),
+    path("berkas/<int:file_id>/", views.download, name="download"),
+]

@@ -1,0 +1,130 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from actionplan.models import Role
+from zi_portal.lib.audit import client_ip
+
+from . import selectors, services
+from .forms import CommentForm, ReviewForm, UploadForm, WithdrawForm
+from .models import RevisionStatus, allowed_transition
+
+
+@login_required
+def my_tasks(request):
+    return render(request, "evidence/my_tasks.html", {"rows": selectors.my_tasks(request.user)})
+
+
+@login_required
+def review_queue(request):
+    if not request.user.memberships.filter(role=Role.KETUA).exists():
+        raise PermissionDenied(_("Antrean review hanya untuk Ketua Tim."))
+    return render(request, "evidence/review_queue.html", {"revisions": selectors.review_queue(request.user)})
+
+
+@login_required
+def target_detail(request, target_id: int):
+    target, membership = selectors.get_target_for_user(request.user, target_id)
+    thread = selectors.target_thread(target, request.user)
+    latest = thread["latest"]
+    return render(request, "evidence/target_detail.html", {
+        "target": target, "membership": membership, **thread,
+        "can_upload": services.can_upload(role=membership.role, latest_status=latest.status if latest else None,
+                                          assigned=thread["is_assigned"]),
+        "can_withdraw": latest is not None and allowed_transition(
+            revision=latest, to=RevisionStatus.WITHDRAWN, user=request.user, role=membership.role) is not None,
+        "can_review": latest is not None and allowed_transition(
+            revision=latest, to=RevisionStatus.ACCEPTED, user=request.user, role=membership.role) is not None,
+        "can_comment": membership.role in services.COMMENT_ROLES,
+        "comment_form": CommentForm(),
+    })
+
+
+@login_required
+def upload(request, target_id: int):
+    target, membership = selectors.get_target_for_user(request.user, target_id)
+    try:
+        services.upload_check(target=target, user=request.user, membership=membership)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("evidence:target", target_id=target.pk)
+    form = UploadForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
+    if request.method == "POST" and form.is_valid():
+        try:
+            revision = services.evidence_submit(
+                target=target, user=request.user, membership=membership, files=form.cleaned_data["files"],
+                description=form.cleaned_data["description"], document_date=form.cleaned_data["document_date"],
+                ip=client_ip(request))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Revisi %(n)s terunggah dan menunggu review Ketua Tim.") % {"n": revision.number})
+            return redirect("evidence:target", target_id=target.pk)
+    return render(request, "evidence/upload.html", {"target": target, "membership": membership, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def review(request, revision_id: int):
+    revision, membership = selectors.get_revision_for_user(request.user, revision_id)
+    if membership.role != Role.KETUA:
+        raise PermissionDenied(_("Review bukti fisik hanya untuk Ketua Tim."))
+    form = ReviewForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.revision_review(revision=revision, user=request.user, membership=membership,
+                                     decision=form.cleaned_data["decision"], note=form.cleaned_data["note"],
+                                     ip=client_ip(request))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Keputusan review tersimpan."))
+            return redirect("evidence:review_queue")
+    thread = selectors.target_thread(revision.target, request.user)
+    return render(request, "evidence/review.html", {
+        "revision": revision, "target": revision.target, "membership": membership, "form": form, **thread,
+        "can_review": allowed_transition(revision=revision, to=RevisionStatus.ACCEPTED, user=request.user,
+                                         role=membership.role) is not None,
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def withdraw(request, revision_id: int):
+    revision, membership = selectors.get_revision_for_user(request.user, revision_id)
+    form = WithdrawForm(request.POST)
+    form.is_valid()
+    services.revision_withdraw(revision=revision, user=request.user, membership=membership,
+                               reason=form.cleaned_data.get("reason", ""), ip=client_ip(request))
+    messages.success(request, _("Revisi %(n)s ditarik.") % {"n": revision.number})
+    return redirect("evidence:target", target_id=revision.target_id)
+
+
+@login_required
+@require_POST
+def comment(request, target_id: int):
+    target, membership = selectors.get_target_for_user(request.user, target_id)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(target=target, user=request.user, membership=membership,
+                                 body=form.cleaned_data["body"], ip=client_ip(request))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("Komentar kosong atau terlalu panjang."))
+    return redirect("evidence:target", target_id=target.pk)
+
+
+@login_required
+def download(request, file_id: int):
+    row = selectors.get_file_for_user(request.user, file_id)
+    response = FileResponse(row.file.open("rb"), as_attachment=not row.inline, filename=row.original_name,
+                            content_type=row.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

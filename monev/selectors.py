@@ -1,0 +1,201 @@
+"""Progress of a plan, computed in the database.
+
+Each target has one status as of a date, decided in SQL (a CASE over an EXISTS and a subquery), in this order:
+
+1. ``selesai`` — it has an accepted revision;
+2. ``perlu_ditinjau`` — it has no due date (the target text could not be turned into a date);
+3. ``menunggu_review`` — its latest revision waits for the Ketua Tim;
+4. ``terlambat`` — its due date has passed and nothing is accepted;
+5. ``perlu_perbaikan`` — its latest revision was sent back, and it is not yet due;
+6. ``belum_jatuh_tempo`` — otherwise.
+
+Completion is ``selesai / all targets`` at each level (action step, indicator, sub-component, component, plan);
+the weighted figure is the mean of component completions weighted by the plan's component weights.
+Every function here runs a fixed number of queries whatever the size of the plan.
+"""
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.http import Http404
+
+from actionplan.models import Assignment, Component, Membership, Plan, Role, Target
+from evidence.models import Revision, RevisionStatus
+
+DONE, REVIEW_NEEDED, WAITING, LATE, REVISE, NOT_DUE = (
+    "selesai", "perlu_ditinjau", "menunggu_review", "terlambat", "perlu_perbaikan", "belum_jatuh_tempo")
+STATUSES = [DONE, WAITING, LATE, REVISE, NOT_DUE, REVIEW_NEEDED]
+STATUS_LABELS = {DONE: "Selesai", WAITING: "Menunggu review", LATE: "Terlambat", REVISE: "Perlu perbaikan",
+                 NOT_DUE: "Belum jatuh tempo", REVIEW_NEEDED: "Perlu ditinjau"}
+DASHBOARD_ROLES = {Role.KETUA, Role.KEPALA, Role.TPI}
+PLAN_PATH = "step__indicator__subcomponent__component__plan"
+LEVELS = {
+    "plan": PLAN_PATH + "_id",
+    "component": "step__indicator__subcomponent__component_id",
+    "subcomponent": "step__indicator__subcomponent_id",
+    "indicator": "step__indicator_id",
+    "step": "step_id",
+}
+
+
+def get_dashboard_plan(user, plan_id) -> tuple[Plan, Membership]:
+    """404 outside the user's units; 403 (PermissionDenied) for roles that do not watch progress (Anggota)."""
+    from django.core.exceptions import PermissionDenied
+
+    plan = Plan.objects.select_related("unit").filter(pk=plan_id).first()
+    membership = (Membership.objects.filter(user=user, unit_id=plan.unit_id).first()
+                  if plan and user.is_authenticated else None)
+    if membership is None:
+        raise Http404("Rencana kerja tidak ditemukan.")
+    if membership.role not in DASHBOARD_ROLES:
+        raise PermissionDenied("Dasbor kemajuan untuk Ketua Tim, Kepala Dinas dan TPI.")
+    return plan, membership
+
+
+def targets_with_status(*, as_of: datetime.date, plans=None, semester: int | None = None) -> QuerySet:
+    """Targets annotated with `status` (see module docstring), `latest_status` and `latest_revision_id`."""
+    latest = Revision.objects.filter(target=OuterRef("pk")).order_by("-number")
+    qs = Target.objects.all()
+    if plans is not None:
+        qs = qs.filter(**{f"{PLAN_PATH}__in": plans})
+    if semester in (1, 2):
+        qs = qs.filter(semester=semester)
+    return qs.annotate(
+        accepted=Exists(Revision.objects.filter(target=OuterRef("pk"), status=RevisionStatus.ACCEPTED)),
+        latest_status=Subquery(latest.values("status")[:1]),
+        latest_revision_id=Subquery(latest.values("pk")[:1]),
+    ).annotate(status=Case(
+        When(accepted=True, then=Value(DONE)),
+        When(due_date__isnull=True, then=Value(REVIEW_NEEDED)),
+        When(latest_status=RevisionStatus.SUBMITTED, then=Value(WAITING)),
+        When(due_date__lt=as_of, then=Value(LATE)),
+        When(latest_status=RevisionStatus.REVISE, then=Value(REVISE)),
+        default=Value(NOT_DUE),
+        output_field=CharField(),
+    ))
+
+
+def grouped_counts(qs: QuerySet, **keys) -> dict[tuple, dict]:
+    """Count targets per (keys…, status) in one GROUP BY — the status CASE is evaluated once per row — and pivot
+    to {key tuple: {status: n, …, "total": n}}. `keys` maps output names to lookups (F expressions)."""
+    names = list(keys)
+    rows = qs.values(**{k: F(v) for k, v in keys.items()}, st=F("status")).annotate(n=Count("pk")).order_by()
+    out: dict[tuple, dict] = {}
+    for r in rows:
+        bucket = out.setdefault(tuple(r[k] for k in names), {**{s: 0 for s in STATUSES}, "total": 0})
+        bucket[r["st"]] += r["n"]
+        bucket["total"] += r["n"]
+    return out
+
+
+@dataclass
+class Progress:
+    key: object
+    total: int
+    counts: dict
+
+    @property
+    def done(self) -> int:
+        return self.counts[DONE]
+
+    @property
+    def percent(self) -> float:
+        return round(100.0 * self.done / self.total, 1) if self.total else 0.0
+
+    def share(self, status) -> float:
+        return 100.0 * self.counts[status] / self.total if self.total else 0.0
+
+
+def progress_by(*, plan: Plan, level: str, as_of: datetime.date, semester: int | None = None) -> dict:
+    """{id of the level's object: Progress} in one grouped query."""
+    counts = grouped_counts(targets_with_status(as_of=as_of, plans=[plan.pk], semester=semester), key=LEVELS[level])
+    return {key: Progress(key, c["total"], c) for (key,), c in counts.items()}
+
+
+def weighted_percent(components, by_component: dict) -> float | None:
+    """Σ(weight × completion) / Σ weight over components that have targets in the period."""
+    num, den = Decimal(0), Decimal(0)
+    for c in components:
+        p = by_component.get(c.pk)
+        if p and p.total:
+            num += c.weight * Decimal(p.done) / Decimal(p.total)
+            den += c.weight
+    return round(float(100 * num / den), 1) if den else None
+
+
+def dashboard_data(*, plan: Plan, as_of: datetime.date, semester: int | None = None) -> dict:
+    """Everything the dashboard (and the semester report) shows, in a fixed number of queries."""
+    components = list(Component.objects.filter(plan=plan).order_by("order"))
+    by_component = progress_by(plan=plan, level="component", as_of=as_of, semester=semester)
+    total = Progress("plan", sum(p.total for p in by_component.values()),
+                     {s: sum(p.counts[s] for p in by_component.values()) for s in STATUSES})
+    subcomponents = progress_by(plan=plan, level="subcomponent", as_of=as_of, semester=semester)
+    people = Prefetch("step__assignments", queryset=Assignment.objects.select_related("user"))
+    base = targets_with_status(as_of=as_of, plans=[plan.pk], semester=semester).select_related(
+        "step__indicator__subcomponent__component").prefetch_related(people)
+    overdue = list(base.filter(status=LATE).order_by("due_date", "pk"))
+    upcoming = list(base.filter(status__in=[NOT_DUE, REVISE], due_date__gte=as_of,
+                                due_date__lte=as_of + datetime.timedelta(days=30)).order_by("due_date", "pk"))
+    workload_counts = grouped_counts(
+        targets_with_status(as_of=as_of, plans=[plan.pk], semester=semester).filter(step__assignments__isnull=False),
+        user_id="step__assignments__user_id", username="step__assignments__user__username",
+        first_name="step__assignments__user__first_name", last_name="step__assignments__user__last_name")
+    workload = sorted(({"user_id": k[0], "name": f"{k[2]} {k[3]}".strip() or k[1], **c}
+                       for k, c in workload_counts.items()), key=lambda w: (-w[LATE], w["name"]))
+    unassigned = (targets_with_status(as_of=as_of, plans=[plan.pk], semester=semester)
+                  .filter(step__assignments__isnull=True).exclude(status=DONE).count())
+    queue = Revision.objects.filter(status=RevisionStatus.SUBMITTED, **{f"target__{PLAN_PATH}": plan}).count()
+    sub_rows = list(plan.components.order_by("order").values(
+        "code", "subcomponents__id", "subcomponents__number", "subcomponents__name"))
+    return {
+        "components": [(c, by_component.get(c.pk) or Progress(c.pk, 0, {s: 0 for s in STATUSES}))
+                       for c in components],
+        "subcomponents": [(r, subcomponents.get(r["subcomponents__id"])) for r in sub_rows
+                          if r["subcomponents__id"] in subcomponents],
+        "total": total,
+        "weighted": weighted_percent(components, by_component),
+        "overdue": overdue,
+        "upcoming": upcoming,
+        "workload": workload,
+        "unassigned": unassigned,
+        "review_queue": queue,
+    }
+
+
+def units_summary(user, *, as_of: datetime.date) -> list[dict]:
+    """One row per plan of every unit the user belongs to: role, targets, done, late, completion, weighted."""
+    memberships = {m.unit_id: m for m in Membership.objects.filter(user=user).select_related("unit")}
+    plans = list(Plan.objects.filter(unit_id__in=memberships).select_related("unit").order_by("unit__name", "-year"))
+    counts = grouped_counts(targets_with_status(as_of=as_of, plans=[p.pk for p in plans]),
+                            plan_id=PLAN_PATH + "_id", weight="step__indicator__subcomponent__component__weight",
+                            component_id="step__indicator__subcomponent__component_id")
+    per_plan: dict[int, list] = {}
+    for (plan_id, weight, _component), c in counts.items():
+        per_plan.setdefault(plan_id, []).append({**c, "weight": weight})
+    out = []
+    for plan in plans:
+        parts = per_plan.get(plan.pk, [])
+        total = sum(r["total"] for r in parts)
+        done = sum(r[DONE] for r in parts)
+        den = sum(r["weight"] for r in parts if r["total"])
+        num = sum(r["weight"] * Decimal(r[DONE]) / Decimal(r["total"]) for r in parts if r["total"])
+        out.append({
+            "plan": plan, "membership": memberships[plan.unit_id], "total": total, "done": done,
+            "late": sum(r[LATE] for r in parts), "waiting": sum(r[WAITING] for r in parts),
+            "percent": round(100.0 * done / total, 1) if total else 0.0,
+            "weighted": round(float(100 * num / den), 1) if den else None,
+            "can_open": memberships[plan.unit_id].role in DASHBOARD_ROLES,
+        })
+    return out
+
+
+def status_table(*, plan: Plan, as_of: datetime.date, semester: int | None = None) -> QuerySet:
+    """Rows of the status export: every target with its step, indicator, people and latest revision's files."""
+    latest_files = Prefetch("revisions", queryset=Revision.objects.order_by("-number").prefetch_related("files"))
+    return (targets_with_status(as_of=as_of, plans=[plan.pk], semester=semester)
+            .select_related("step__indicator__subcomponent__component")
+            .prefetch_related(Prefetch("step__assignments", queryset=Assignment.objects.select_related("user")),
+                              latest_files)
+            .order_by("step__indicator__subcomponent__component__order", "step__indicator__subcomponent__number",
+                      "step__indicator__order", "step__order", "due_date"))

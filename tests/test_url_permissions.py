@@ -1,0 +1,106 @@
+"""Every URL of the portal against every role (STYLE.md §10). A state-changing POST is tried on fresh data for
+each role, so one role's success does not change what the next one sees."""
+import pytest
+from django.urls import reverse
+
+from evidence.models import Revision
+
+from .factories import submit
+
+ROLES = ["anggota", "anggota_other", "ketua", "kepala", "tpi", "outsider", "anonymous"]
+MEMBERS = {"anggota", "anggota_other", "ketua", "kepala", "tpi"}
+
+
+@pytest.fixture
+def world(plan, assigned_target, anggota, anggota_other, ketua, kepala, tpi, outsider):
+    revision = submit(assigned_target, anggota)
+    return {"plan": plan, "target": assigned_target, "step": assigned_target.step, "revision": revision,
+            "file": revision.files.get(),
+            "people": {"anggota": anggota, "anggota_other": anggota_other, "ketua": ketua, "kepala": kepala,
+                       "tpi": tpi, "outsider": outsider, "anonymous": None}}
+
+
+def _client(client, world, role):
+    person = world["people"][role]
+    if person is not None:
+        client.force_login(person)
+    return client
+
+
+def _expect_login_redirect(response):
+    assert response.status_code == 302
+    assert reverse("login") in response.url or "/admin/login/" in response.url
+
+
+# name, url builder, expected status per role ("login" = redirect to the login page)
+GET_MATRIX = [
+    ("home", lambda w: reverse("home"), {**{r: 200 for r in ROLES}, "anonymous": "login"}),
+    ("healthz", lambda w: reverse("healthz"), {r: 200 for r in ROLES}),
+    ("login", lambda w: reverse("login"), {**{r: 302 for r in ROLES}, "anonymous": 200}),
+    ("plan_detail", lambda w: reverse("actionplan:plan_detail", args=[w["plan"].pk]),
+     {**{r: 200 for r in MEMBERS}, "outsider": 404, "anonymous": "login"}),
+    ("step_assign", lambda w: reverse("actionplan:step_assign", args=[w["step"].pk]),
+     {**{r: 403 for r in MEMBERS}, "ketua": 200, "outsider": 404, "anonymous": "login"}),
+    ("my_tasks", lambda w: reverse("evidence:my_tasks"), {**{r: 200 for r in ROLES}, "anonymous": "login"}),
+    # the outsider is Ketua Tim of another unit: their own (empty) queue
+    ("review_queue", lambda w: reverse("evidence:review_queue"),
+     {**{r: 403 for r in MEMBERS}, "ketua": 200, "outsider": 200, "anonymous": "login"}),
+    ("target", lambda w: reverse("evidence:target", args=[w["target"].pk]),
+     {**{r: 200 for r in MEMBERS}, "outsider": 404, "anonymous": "login"}),
+    # a revision waits for review: the owner is sent back to the target page with a message
+    ("upload", lambda w: reverse("evidence:upload", args=[w["target"].pk]),
+     {**{r: 403 for r in MEMBERS}, "anggota": 302, "outsider": 404, "anonymous": "login"}),
+    ("review", lambda w: reverse("evidence:review", args=[w["revision"].pk]),
+     {**{r: 403 for r in MEMBERS}, "ketua": 200, "outsider": 404, "anonymous": "login"}),
+    ("download", lambda w: reverse("evidence:download", args=[w["file"].pk]),
+     {**{r: 200 for r in MEMBERS}, "outsider": 404, "anonymous": "login"}),
+    ("admin", lambda w: reverse("admin:index"), {r: "login" for r in ROLES}),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name, url, expected", GET_MATRIX, ids=[m[0] for m in GET_MATRIX])
+def test_get_every_url_as_every_role(client, world, role, name, url, expected):
+    response = _client(client, world, role).get(url(world))
+    if expected[role] == "login":
+        _expect_login_redirect(response)
+    else:
+        assert response.status_code == expected[role], f"{name} as {role}"
+
+
+POST_MATRIX = [
+    ("withdraw", lambda w: reverse("evidence:withdraw", args=[w["revision"].pk]), {},
+     {**{r: 403 for r in MEMBERS}, "anggota": 302, "outsider": 404, "anonymous": "login"}),
+    ("review_accept", lambda w: reverse("evidence:review", args=[w["revision"].pk]),
+     {"decision": "accept", "note": ""},
+     {**{r: 403 for r in MEMBERS}, "ketua": 302, "outsider": 404, "anonymous": "login"}),
+    ("comment", lambda w: reverse("evidence:comment", args=[w["target"].pk]), {"body": "Sudah dicek."},
+     {**{r: 302 for r in MEMBERS}, "kepala": 403, "tpi": 403, "outsider": 404, "anonymous": "login"}),
+    ("step_assign", lambda w: reverse("actionplan:step_assign", args=[w["step"].pk]), {"people": []},
+     {**{r: 403 for r in MEMBERS}, "ketua": 302, "outsider": 404, "anonymous": "login"}),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name, url, data, expected", POST_MATRIX, ids=[m[0] for m in POST_MATRIX])
+def test_post_every_action_as_every_role(client, world, role, name, url, data, expected):
+    before = Revision.objects.get(pk=world["revision"].pk).status
+    response = _client(client, world, role).post(url(world), data)
+    if expected[role] == "login":
+        _expect_login_redirect(response)
+    else:
+        assert response.status_code == expected[role], f"{name} as {role}"
+    if expected[role] != 302 and name in {"withdraw", "review_accept"}:
+        assert Revision.objects.get(pk=world["revision"].pk).status == before  # refused means unchanged
+
+
+def test_upload_post_by_someone_not_responsible_is_refused_and_stores_nothing(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .factories import pdf_bytes
+
+    client.force_login(world["people"]["anggota_other"])
+    response = client.post(reverse("evidence:upload", args=[world["target"].pk]), {
+        "files": [SimpleUploadedFile("a.pdf", pdf_bytes())], "description": "x", "document_date": "2019-02-01"})
+    assert response.status_code == 403
+    assert Revision.objects.count() == 1
