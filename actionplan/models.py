@@ -238,12 +238,16 @@ class Target(models.Model):
     semester = models.PositiveSmallIntegerField(_("semester"), null=True, blank=True,
                                                 choices=[(1, "Semester I"), (2, "Semester II")])
     warning = models.CharField(_("peringatan"), max_length=300, blank=True)
+    # Status of the latest evidence revision ("" = none yet). Kept by evidence.services in the transaction that
+    # changes a revision, so progress pages compute statuses from this row alone instead of a subquery per target.
+    evidence_status = models.CharField(_("status bukti fisik"), max_length=10, blank=True, default="",
+                                       editable=False)
 
     class Meta:
         verbose_name = _("target")
         verbose_name_plural = _("target")
         ordering = ["step", "due_date"]
-        indexes = [models.Index(fields=["due_date"])]
+        indexes = [models.Index(fields=["due_date"]), models.Index(fields=["evidence_status", "due_date"])]
         constraints = [
             models.UniqueConstraint(fields=["step", "due_date"], name="unique_target_date"),
             models.CheckConstraint(
@@ -293,7 +297,7 @@ class AuditEvent(models.Model):
         verbose_name = _("jejak audit")
         verbose_name_plural = _("jejak audit")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [models.Index(fields=["object_type", "object_id"]), models.Index(fields=["unit", "id"])]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.summary}"

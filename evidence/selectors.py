@@ -2,7 +2,7 @@
 number of queries whatever the number of targets."""
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
 from actionplan.models import ActionStep, Assignment, AuditEvent, Membership, Role, Target
@@ -17,13 +17,6 @@ def _membership(user, unit_id) -> Membership | None:
     if not user.is_authenticated:
         return None
     return Membership.objects.filter(user=user, unit_id=unit_id).first()
-
-
-def with_latest_status(targets):
-    """Annotate targets with the status and number of their latest revision (None when there is none)."""
-    latest = Revision.objects.filter(target=OuterRef("pk")).order_by("-number")
-    return targets.annotate(latest_status=Subquery(latest.values("status")[:1]),
-                            latest_number=Subquery(latest.values("number")[:1]))
 
 
 def get_target_for_user(user, target_id) -> tuple[Target, Membership]:
@@ -63,17 +56,17 @@ class TaskRow:
     @property
     def next_target(self):
         """The earliest target not yet accepted (dated ones first), else None when everything is done."""
-        open_ = [t for t in self.targets if t.latest_status != RevisionStatus.ACCEPTED]
+        open_ = [t for t in self.targets if t.evidence_status != RevisionStatus.ACCEPTED]
         return open_[0] if open_ else None
 
     @property
     def done_count(self):
-        return sum(1 for t in self.targets if t.latest_status == RevisionStatus.ACCEPTED)
+        return sum(1 for t in self.targets if t.evidence_status == RevisionStatus.ACCEPTED)
 
 
 def my_tasks(user) -> list[TaskRow]:
-    """The action steps assigned to `user`, each with its targets and their latest status (2 queries)."""
-    targets = with_latest_status(
+    """The action steps assigned to `user`, each with its targets and their latest evidence status (1 query)."""
+    targets = (
         Target.objects.filter(step__assignments__user=user)
         .select_related("step__indicator__subcomponent__component__plan__unit")
         .order_by("step__indicator__subcomponent__component__plan__year",

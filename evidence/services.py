@@ -69,6 +69,7 @@ def evidence_submit(*, target: Target, user, membership: Membership | None, file
             revision.number = (last or 0) + 1
             revision.full_clean()
             revision.save()
+            _mirror_status(revision)
             rows = []
             for f, info in checked:
                 rows.append(_store_file(revision, f, info, stored))
@@ -86,6 +87,11 @@ def evidence_submit(*, target: Target, user, membership: Membership | None, file
         _discard(stored)
         raise
     return revision
+
+
+def _mirror_status(revision: Revision) -> None:
+    """The latest revision's status, copied onto its target for the progress pages (same transaction)."""
+    Target.objects.filter(pk=revision.target_id).update(evidence_status=revision.status)
 
 
 def _store_file(revision: Revision, uploaded, info: CheckedUpload, stored: list[str]) -> EvidenceFile:
@@ -129,6 +135,7 @@ def revision_review(*, revision: Revision, user, membership: Membership | None, 
         revision.status = to
         revision.status_changed_at = timezone.now()
         revision.save(update_fields=["status", "status_changed_at"])
+        _mirror_status(revision)
         result = ReviewDecision(revision=revision, reviewer=user, decision=decision, note=note)
         result.full_clean()
         result.save()
@@ -150,6 +157,7 @@ def revision_withdraw(*, revision: Revision, user, membership: Membership | None
         revision.status = RevisionStatus.WITHDRAWN
         revision.status_changed_at = timezone.now()
         revision.save(update_fields=["status", "status_changed_at"])
+        _mirror_status(revision)
         audit_record(actor=user, action="evidence.withdraw", unit=_unit_of(revision.target), obj=revision.target,
                      ip=ip, summary=_("Menarik revisi %(n)s") % {"n": revision.number},
                      data={"revision": revision.pk, "number": revision.number, "reason": reason.strip()})

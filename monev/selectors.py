@@ -17,10 +17,10 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, Count, F, Max, Prefetch, QuerySet, Value, When
 from django.http import Http404
 
-from actionplan.models import Assignment, Component, Membership, Plan, Role, Target
+from actionplan.models import AuditEvent, Assignment, Component, Membership, Plan, Role, SubComponent, Target
 from evidence.models import Revision, RevisionStatus
 
 DONE, REVIEW_NEEDED, WAITING, LATE, REVISE, NOT_DUE = (
@@ -39,6 +39,11 @@ LEVELS = {
 }
 
 
+def unit_version(unit_id: int) -> int:
+    """A number that grows with every audited change in the unit (evidence, reviews, assignments, imports)."""
+    return AuditEvent.objects.filter(unit_id=unit_id).aggregate(v=Max("id"))["v"] or 0
+
+
 def get_dashboard_plan(user, plan_id) -> tuple[Plan, Membership]:
     """404 outside the user's units; 403 (PermissionDenied) for roles that do not watch progress (Anggota)."""
     from django.core.exceptions import PermissionDenied
@@ -54,23 +59,19 @@ def get_dashboard_plan(user, plan_id) -> tuple[Plan, Membership]:
 
 
 def targets_with_status(*, as_of: datetime.date, plans=None, semester: int | None = None) -> QuerySet:
-    """Targets annotated with `status` (see module docstring), `latest_status` and `latest_revision_id`."""
-    latest = Revision.objects.filter(target=OuterRef("pk")).order_by("-number")
+    """Targets annotated with `status` (see module docstring), from the target row alone: the latest revision's
+    status is kept on `Target.evidence_status` by the evidence services, and an accepted revision is final."""
     qs = Target.objects.all()
     if plans is not None:
         qs = qs.filter(**{f"{PLAN_PATH}__in": plans})
     if semester in (1, 2):
         qs = qs.filter(semester=semester)
-    return qs.annotate(
-        accepted=Exists(Revision.objects.filter(target=OuterRef("pk"), status=RevisionStatus.ACCEPTED)),
-        latest_status=Subquery(latest.values("status")[:1]),
-        latest_revision_id=Subquery(latest.values("pk")[:1]),
-    ).annotate(status=Case(
-        When(accepted=True, then=Value(DONE)),
+    return qs.annotate(status=Case(
+        When(evidence_status=RevisionStatus.ACCEPTED, then=Value(DONE)),
         When(due_date__isnull=True, then=Value(REVIEW_NEEDED)),
-        When(latest_status=RevisionStatus.SUBMITTED, then=Value(WAITING)),
+        When(evidence_status=RevisionStatus.SUBMITTED, then=Value(WAITING)),
         When(due_date__lt=as_of, then=Value(LATE)),
-        When(latest_status=RevisionStatus.REVISE, then=Value(REVISE)),
+        When(evidence_status=RevisionStatus.REVISE, then=Value(REVISE)),
         default=Value(NOT_DUE),
         output_field=CharField(),
     ))
@@ -124,39 +125,67 @@ def weighted_percent(components, by_component: dict) -> float | None:
     return round(float(100 * num / den), 1) if den else None
 
 
+LIST_LIMIT = 20  # rows of the overdue and upcoming lists on the page; the status export has them all
+
+
+def _listed(qs):
+    """The first LIST_LIMIT targets by due date, as light rows (no model instances) for a list on a page."""
+    return qs.order_by("due_date", "pk").values(
+        "pk", "due_date", "step_id", description=F("step__description"),
+        code=F("step__indicator__subcomponent__component__code"),
+        number=F("step__indicator__subcomponent__number"))[:LIST_LIMIT]
+
+
+def _attach_people(rows: list[dict]) -> None:
+    """Add "people" (names of those responsible) to each row, with one query for all rows."""
+    names: dict[int, list[str]] = {}
+    for a in (Assignment.objects.filter(step_id__in={r["step_id"] for r in rows})
+              .values("step_id", "user__username", "user__first_name", "user__last_name").order_by("user__username")):
+        full = f"{a['user__first_name']} {a['user__last_name']}".strip() or a["user__username"]
+        names.setdefault(a["step_id"], []).append(full)
+    for r in rows:
+        r["people"] = ", ".join(names.get(r["step_id"], []))
+
+
 def dashboard_data(*, plan: Plan, as_of: datetime.date, semester: int | None = None) -> dict:
     """Everything the dashboard (and the semester report) shows, in a fixed number of queries."""
+    targets = targets_with_status(as_of=as_of, plans=[plan.pk], semester=semester)
     components = list(Component.objects.filter(plan=plan).order_by("order"))
-    by_component = progress_by(plan=plan, level="component", as_of=as_of, semester=semester)
+    subcomponents = list(SubComponent.objects.filter(component__plan=plan).order_by("component__order", "number"))
+    by_sub = grouped_counts(targets, sub="step__indicator__subcomponent_id",
+                            component="step__indicator__subcomponent__component_id")
+    by_component: dict[int, Progress] = {}
+    for (_sub, component_id), c in by_sub.items():
+        p = by_component.setdefault(component_id, Progress(component_id, 0, {s: 0 for s in STATUSES}))
+        p.total += c["total"]
+        for status in STATUSES:
+            p.counts[status] += c[status]
+    sub_progress = {sub: Progress(sub, c["total"], c) for (sub, _component), c in by_sub.items()}
     total = Progress("plan", sum(p.total for p in by_component.values()),
                      {s: sum(p.counts[s] for p in by_component.values()) for s in STATUSES})
-    subcomponents = progress_by(plan=plan, level="subcomponent", as_of=as_of, semester=semester)
-    people = Prefetch("step__assignments", queryset=Assignment.objects.select_related("user"))
-    base = targets_with_status(as_of=as_of, plans=[plan.pk], semester=semester).select_related(
-        "step__indicator__subcomponent__component").prefetch_related(people)
-    overdue = list(base.filter(status=LATE).order_by("due_date", "pk"))
-    upcoming = list(base.filter(status__in=[NOT_DUE, REVISE], due_date__gte=as_of,
-                                due_date__lte=as_of + datetime.timedelta(days=30)).order_by("due_date", "pk"))
+    overdue = list(_listed(targets.filter(status=LATE)))
+    soon = {"status__in": [NOT_DUE, REVISE], "due_date__gte": as_of,
+            "due_date__lte": as_of + datetime.timedelta(days=30)}
+    upcoming = list(_listed(targets.filter(**soon)))
+    _attach_people(overdue + upcoming)
     workload_counts = grouped_counts(
-        targets_with_status(as_of=as_of, plans=[plan.pk], semester=semester).filter(step__assignments__isnull=False),
+        targets.filter(step__assignments__isnull=False),
         user_id="step__assignments__user_id", username="step__assignments__user__username",
         first_name="step__assignments__user__first_name", last_name="step__assignments__user__last_name")
     workload = sorted(({"user_id": k[0], "name": f"{k[2]} {k[3]}".strip() or k[1], **c}
                        for k, c in workload_counts.items()), key=lambda w: (-w[LATE], w["name"]))
-    unassigned = (targets_with_status(as_of=as_of, plans=[plan.pk], semester=semester)
-                  .filter(step__assignments__isnull=True).exclude(status=DONE).count())
+    unassigned = targets.filter(step__assignments__isnull=True).exclude(status=DONE).count()
     queue = Revision.objects.filter(status=RevisionStatus.SUBMITTED, **{f"target__{PLAN_PATH}": plan}).count()
-    sub_rows = list(plan.components.order_by("order").values(
-        "code", "subcomponents__id", "subcomponents__number", "subcomponents__name"))
     return {
         "components": [(c, by_component.get(c.pk) or Progress(c.pk, 0, {s: 0 for s in STATUSES}))
                        for c in components],
-        "subcomponents": [(r, subcomponents.get(r["subcomponents__id"])) for r in sub_rows
-                          if r["subcomponents__id"] in subcomponents],
+        "subcomponents": [(sub, sub_progress[sub.pk]) for sub in subcomponents if sub.pk in sub_progress],
         "total": total,
         "weighted": weighted_percent(components, by_component),
         "overdue": overdue,
         "upcoming": upcoming,
+        "upcoming_count": targets.filter(**soon).count(),
+        "list_limit": LIST_LIMIT,
         "workload": workload,
         "unassigned": unassigned,
         "review_queue": queue,
