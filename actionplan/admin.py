@@ -1,9 +1,28 @@
-from django.contrib import admin
+import datetime
+import hashlib
+import io
+import re
+import secrets
+import zipfile
+
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+
+from zi_portal.lib.audit import client_ip
 
 from .models import (ActionStep, Assignment, AuditEvent, Component, Indicator, Membership, Plan, Profile,
                      SubComponent, Target, Unit)
+from .services import COUNT_LABELS, PlanImportError, plan_export_file, plan_import
 
 User = get_user_model()
 
@@ -48,12 +67,158 @@ class ComponentInline(admin.TabularInline):
     fields = ["order", "code", "name", "weight"]
 
 
+# -- plan import (upload → preview = dry run → confirm) and export ------------------------------------------------
+
+IMPORT_TMP_DIR = "import-tmp"          # under MEDIA_ROOT (default storage); files live until confirm or 1 day
+IMPORT_TMP_MAX_AGE = datetime.timedelta(days=1)
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
+IMPORT_SESSION_PREFIX = "plan_import:"
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+class PlanImportForm(forms.Form):
+    unit = forms.ModelChoiceField(label="Unit kerja", queryset=Unit.objects.order_by("name"))
+    year = forms.IntegerField(label="Tahun", min_value=2000, max_value=2100)
+    file = forms.FileField(label="Berkas rencana kerja",
+                           help_text="Format .xlsx, .csv atau .tsv dengan kolom NO, KOMPONEN, INDIKATOR, LANGKAH AKSI, "
+                                     "BUKTI FISIK, TARGET WAKTU (opsional PENANGGUNG JAWAB).")
+    title = forms.CharField(label="Judul (opsional)", max_length=300, required=False,
+                            help_text="Kosongkan untuk judul baku \u201cRencana Kerja Pembangunan Zona Integritas "
+                                      "\u2026 Tahun \u2026\u201d.")
+    replace = forms.BooleanField(label="Ganti rencana yang ada untuk unit dan tahun ini", required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(f"Berkas terlalu besar (maksimal {IMPORT_MAX_BYTES // (1024 * 1024)} MB).")
+        return upload
+
+
+def _tmp_name(token: str) -> str:
+    return f"{IMPORT_TMP_DIR}/{token}.upload"
+
+
+def _purge_stale_uploads() -> None:
+    """Uploads whose preview was never confirmed are removed after a day."""
+    try:
+        _dirs, files = default_storage.listdir(IMPORT_TMP_DIR)
+    except (FileNotFoundError, NotImplementedError):
+        return
+    cutoff = timezone.now() - IMPORT_TMP_MAX_AGE
+    for name in files:
+        try:
+            if default_storage.get_modified_time(f"{IMPORT_TMP_DIR}/{name}") < cutoff:
+                default_storage.delete(f"{IMPORT_TMP_DIR}/{name}")
+        except (OSError, NotImplementedError):
+            continue
+
+
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
     list_display = ["title", "unit", "year", "status"]
     list_filter = ["status", "year", "unit"]
     search_fields = ["title", "unit__name"]
     inlines = [ComponentInline]
+    actions = ["export_xlsx"]
+
+    def get_urls(self):
+        urls = [
+            path("impor/", self.admin_site.admin_view(self.import_view), name="actionplan_plan_import"),
+            path("impor/konfirmasi/", self.admin_site.admin_view(self.import_confirm_view),
+                 name="actionplan_plan_import_confirm"),
+        ]
+        return urls + super().get_urls()
+
+    def _check_import_permission(self, request) -> None:
+        if not (self.has_add_permission(request) and self.has_change_permission(request)
+                and self.has_delete_permission(request)):
+            raise PermissionDenied
+
+    def _render_import(self, request, template: str, context: dict) -> TemplateResponse:
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": "Impor rencana kerja", "count_labels": COUNT_LABELS, **context}
+        return TemplateResponse(request, f"admin/actionplan/plan/{template}", context)
+
+    def import_view(self, request):
+        """Upload → dry run → preview. The file waits under MEDIA_ROOT/import-tmp for the confirmation."""
+        self._check_import_permission(request)
+        form = PlanImportForm(request.POST or None, request.FILES or None,
+                              initial={"year": timezone.localdate().year})
+        if request.method != "POST" or not form.is_valid():
+            return self._render_import(request, "import_form.html", {"form": form})
+        data = form.cleaned_data
+        content = b"".join(data["file"].chunks())
+        filename = data["file"].name
+        try:
+            result = plan_import(source=content, filename=filename, unit=data["unit"], year=data["year"],
+                                 title=data["title"] or None, replace=data["replace"], dry_run=True)
+        except PlanImportError as exc:
+            return self._render_import(request, "import_preview.html", {
+                "form_data": data, "filename": filename, "errors": exc.errors, "warnings": exc.warnings})
+        _purge_stale_uploads()
+        token = secrets.token_urlsafe(24)
+        default_storage.save(_tmp_name(token), ContentFile(content))
+        request.session[IMPORT_SESSION_PREFIX + token] = {
+            "unit": data["unit"].pk, "year": data["year"], "title": data["title"], "replace": data["replace"],
+            "filename": filename, "sha256": hashlib.sha256(content).hexdigest(),
+        }
+        return self._render_import(request, "import_preview.html", {
+            "form_data": data, "filename": filename, "result": result, "warnings": result.warnings,
+            "counts": [(COUNT_LABELS[k], v) for k, v in result.counts.items()], "token": token})
+
+    def import_confirm_view(self, request):
+        self._check_import_permission(request)
+        if request.method != "POST":
+            return redirect("admin:actionplan_plan_import")
+        token = request.POST.get("token", "")
+        meta = request.session.pop(IMPORT_SESSION_PREFIX + token, None) if _TOKEN_RE.match(token) else None
+        if meta is None:
+            messages.error(request, "Pratinjau impor tidak ditemukan atau sudah dipakai. Unggah berkasnya lagi.")
+            return redirect("admin:actionplan_plan_import")
+        name = _tmp_name(token)
+        try:
+            with default_storage.open(name, "rb") as fh:
+                content = fh.read()
+        except FileNotFoundError:
+            messages.error(request, "Berkas pratinjau sudah kedaluwarsa. Unggah berkasnya lagi.")
+            return redirect("admin:actionplan_plan_import")
+        finally:
+            default_storage.delete(name)
+        unit = Unit.objects.filter(pk=meta["unit"]).first()
+        if unit is None or hashlib.sha256(content).hexdigest() != meta["sha256"]:
+            messages.error(request, "Berkas pratinjau tidak cocok lagi. Unggah berkasnya lagi.")
+            return redirect("admin:actionplan_plan_import")
+        try:
+            result = plan_import(source=content, filename=meta["filename"], unit=unit, year=meta["year"],
+                                 title=meta["title"] or None, replace=meta["replace"], actor=request.user,
+                                 ip=client_ip(request))
+        except PlanImportError as exc:
+            return self._render_import(request, "import_preview.html", {
+                "form_data": {**meta, "unit": unit}, "filename": meta["filename"], "errors": exc.errors,
+                "warnings": exc.warnings})
+        counts = result.counts
+        messages.success(request, (
+            f"Rencana kerja {'diganti' if result.replaced else 'diimpor'}: {counts['components']} komponen, "
+            f"{counts['subcomponents']} sub-komponen, {counts['indicators']} indikator, {counts['targets']} target, "
+            f"{counts['review']} perlu ditinjau."))
+        return redirect("admin:actionplan_plan_change", result.plan.pk)
+
+    @admin.action(description="Ekspor ke .xlsx")
+    def export_xlsx(self, request, queryset):
+        plans = list(queryset.select_related("unit"))
+        if len(plans) == 1:
+            filename, content, content_type = plan_export_file(plan=plans[0], file_format="xlsx")
+            response = HttpResponse(content, content_type=content_type)
+        else:
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for plan in plans:
+                    name, content, _type = plan_export_file(plan=plan, file_format="xlsx")
+                    archive.writestr(name, content)
+            filename = f"rencana-kerja-{timezone.localdate():%Y%m%d}.zip"
+            response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
 
 class SubComponentInline(admin.TabularInline):

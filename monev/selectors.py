@@ -221,10 +221,84 @@ def units_summary(user, *, as_of: datetime.date) -> list[dict]:
 
 def status_table(*, plan: Plan, as_of: datetime.date, semester: int | None = None) -> QuerySet:
     """Rows of the status export: every target with its step, indicator, people and latest revision's files."""
-    latest_files = Prefetch("revisions", queryset=Revision.objects.order_by("-number").prefetch_related("files"))
+    latest_files = Prefetch("revisions", queryset=Revision.objects.select_related("decision").order_by("-number")
+                            .prefetch_related("files"))
     return (targets_with_status(as_of=as_of, plans=[plan.pk], semester=semester)
             .select_related("step__indicator__subcomponent__component")
             .prefetch_related(Prefetch("step__assignments", queryset=Assignment.objects.select_related("user")),
                               latest_files)
             .order_by("step__indicator__subcomponent__component__order", "step__indicator__subcomponent__number",
                       "step__indicator__order", "step__order", "due_date"))
+
+
+def semester_bounds(year: int, semester: int) -> tuple[datetime.date, datetime.date]:
+    """Semester I: 1 January–30 June; Semester II: 1 July–31 December."""
+    return (datetime.date(year, 1, 1), datetime.date(year, 6, 30)) if semester == 1 else \
+        (datetime.date(year, 7, 1), datetime.date(year, 12, 31))
+
+
+def report_as_of(plan: Plan, semester: int, today: datetime.date | None = None) -> datetime.date:
+    """A semester report states the situation at the semester's end, or today while the semester runs."""
+    today = today or datetime.date.today()
+    return min(semester_bounds(plan.year, semester)[1], today)
+
+
+def report_snapshot(*, plan: Plan, semester: int, as_of: datetime.date) -> dict:
+    """The data of a semester Monev report as plain JSON-able values: the same figures as the dashboard for the
+    same semester and date, plus every target of the semester with its evidence. Frozen into the report when the
+    Ketua Tim submits it, so later uploads do not change a submitted report. Fixed number of queries."""
+    from .charts import component_chart
+
+    data = dashboard_data(plan=plan, as_of=as_of, semester=semester)
+    people = {r["role"]: r for r in Membership.objects.filter(unit_id=plan.unit_id, role__in=[Role.KEPALA, Role.KETUA])
+              .order_by("id").values("role", first=F("user__first_name"), last=F("user__last_name"),
+                                     username=F("user__username"), nip=F("user__profile__nip"),
+                                     position=F("user__profile__position"))}
+
+    def person(role):
+        r = people.get(role)
+        if not r:
+            return None
+        nip = r["nip"] or ""
+        return {"name": f"{r['first']} {r['last']}".strip() or r["username"], "position": r["position"] or "",
+                "nip": f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}" if len(nip) == 18 else nip}
+
+    rows: dict[str, list] = {}
+    for t in status_table(plan=plan, as_of=as_of, semester=semester):
+        revisions = list(t.revisions.all())
+        accepted = next((r for r in revisions if r.status == RevisionStatus.ACCEPTED), None)
+        shown = accepted or (revisions[0] if revisions else None)
+        decision = getattr(shown, "decision", None) if shown else None
+        rows.setdefault(t.step.indicator.subcomponent.component.code, []).append({
+            "subcomponent": f"{t.step.indicator.subcomponent.number}. {t.step.indicator.subcomponent.name}",
+            "indicator": t.step.indicator.text,
+            "step": t.step.description,
+            "target_text": t.step.target_text,
+            "due_date": t.due_date.isoformat() if t.due_date else None,
+            "status": t.status,
+            "status_label": STATUS_LABELS[t.status],
+            "people": ", ".join(a.user.get_full_name() or a.user.username for a in t.step.assignments.all()),
+            "evidence": None if shown is None else {
+                "revision": shown.number, "status": shown.get_status_display(),
+                "document_date": shown.document_date.isoformat(),
+                "files": [f.original_name for f in shown.files.all()],
+                "review_note": decision.note if decision else "",
+            },
+            "notes": "; ".join(filter(None, [t.warning, t.step.review_reason])),
+        })
+    start, end = semester_bounds(plan.year, semester)
+    return {
+        "unit": {"name": plan.unit.name, "pemda": plan.unit.pemda, "address": plan.unit.address,
+                 "city": plan.unit.city},
+        "plan": {"id": plan.pk, "title": plan.title, "year": plan.year},
+        "semester": semester, "period_start": start.isoformat(), "period_end": end.isoformat(),
+        "as_of": as_of.isoformat(),
+        "summary": {"total": data["total"].total, "percent": data["total"].percent, "weighted": data["weighted"],
+                    **{s: data["total"].counts[s] for s in STATUSES}, "review_queue": data["review_queue"]},
+        "components": [{"code": c.code, "name": c.get_code_display(), "weight": str(c.weight), "total": p.total,
+                        "percent": p.percent, **{s: p.counts[s] for s in STATUSES}, "rows": rows.get(c.code, [])}
+                       for c, p in data["components"]],
+        "chart_svg": component_chart(data["components"]),
+        "kepala": person(Role.KEPALA),
+        "ketua": person(Role.KETUA),
+    }

@@ -1,0 +1,325 @@
+"""Multi-step writes of the action-plan app. Each service validates, writes in one transaction and records the
+audit event in that same transaction (STYLE.md, habit 3)."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import tablib
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
+
+from zi_portal.lib.audit import audit_record
+
+from .importing import RowIssue, parse_plan_table, read_source, render_report
+from .models import (DEFAULT_WEIGHTS, ActionStep, Assignment, Component, Indicator, Membership, Plan, Profile,
+                     SubComponent, Target, Unit)
+
+# -- plan import --------------------------------------------------------------------------------------------------
+
+COUNT_LABELS = {
+    "components": "komponen",
+    "subcomponents": "sub-komponen",
+    "indicators": "indikator",
+    "steps": "langkah aksi",
+    "targets": "target",
+    "warnings": "peringatan",
+    "notes": "catatan",
+    "review": "perlu ditinjau",
+}
+
+
+class PlanImportError(Exception):
+    """The table was refused; nothing was saved. `.errors`/`.warnings` are RowIssues, `.report()` the text."""
+
+    def __init__(self, errors: list[RowIssue], warnings: list[RowIssue] | None = None):
+        self.errors = list(errors)
+        self.warnings = list(warnings or [])
+        first = self.errors[0].render() if self.errors else ""
+        super().__init__(f"Impor ditolak ({len(self.errors)} kesalahan). {first}")
+
+    def report(self) -> str:
+        return render_report(self.errors, self.warnings)
+
+
+@dataclass
+class ImportResult:
+    """What an import created (or, for a dry run, would create). `plan` is None for a dry run."""
+
+    plan: Plan | None
+    counts: dict[str, int]
+    warnings: list[RowIssue] = field(default_factory=list)
+    dry_run: bool = False
+    replaced: bool = False
+
+    def report(self) -> str:
+        return render_report([], self.warnings)
+
+    def count_lines(self) -> list[str]:
+        """Stable "label: N" lines, one per count, as the command prints them."""
+        return [f"{label}: {self.counts[key]}" for key, label in COUNT_LABELS.items()]
+
+
+class _DryRunRollback(Exception):
+    def __init__(self, result: ImportResult):
+        self.result = result
+
+
+def default_plan_title(unit: Unit, year: int) -> str:
+    return f"Rencana Kerja Pembangunan Zona Integritas {unit.name} Tahun {year}"
+
+
+def plan_import(*, source, filename: str, unit: Unit, year: int, title: str | None = None, replace: bool = False,
+                dry_run: bool = False, actor=None, ip: str | None = None) -> ImportResult:
+    """Import a plan table (xlsx/csv/tsv) as the plan of `unit` for `year`, all or nothing.
+
+    Raises PlanImportError, with nothing saved, when any row is wrong or a plan for (unit, year) exists and
+    `replace` is False. With `replace` the existing Plan row is kept (id, status; title unless `title` is given),
+    its tree is deleted and rebuilt, and the weights of its components are kept.
+
+    Each level of the tree is written with one bulk_create, so the number of queries does not grow with the
+    number of rows (except for the backend's own batching of very large inserts, see README/benchmarks).
+
+    `dry_run` runs the complete import inside the transaction and then rolls it back: the counts are the real
+    ones and database-level problems are found too, but nothing (not even the audit event) remains.
+    """
+    data = read_source(source)
+    table = parse_plan_table(data, filename=filename, plan_year=year)
+    year_errors = _year_errors(year)
+    if year_errors or table.errors:
+        raise PlanImportError(year_errors + table.errors, table.warnings)
+    counts = table.counts()
+    try:
+        with transaction.atomic():
+            existing = Plan.objects.select_for_update().filter(unit=unit, year=year).first()
+            if existing is not None and not replace:
+                raise PlanImportError([RowIssue(None, None, (
+                    f"Rencana kerja {unit.name} tahun {year} sudah ada (id {existing.pk}). Gunakan --replace "
+                    "(atau centang 'Ganti rencana yang ada' di admin) untuk menggantinya."), "error")],
+                    table.warnings)
+            plan, weights = _plan_for_import(existing, unit=unit, year=year, title=title)
+            _write_tree(plan, table, weights)
+            action = "plan.replace" if existing is not None else "plan.import"
+            verb = "diganti dari" if existing is not None else "diimpor dari"
+            audit_record(
+                actor=actor, action=action, unit=unit, obj=plan,
+                summary=(f"Rencana kerja {year} {verb} {filename}: {counts['components']} komponen, "
+                         f"{counts['subcomponents']} sub-komponen, {counts['indicators']} indikator, "
+                         f"{counts['targets']} target"),
+                data={"counts": counts, "filename": filename, "sha256": hashlib.sha256(data).hexdigest(),
+                      "format": table.file_format, "replace": existing is not None},
+                ip=ip,
+            )
+            result = ImportResult(plan=plan, counts=counts, warnings=table.warnings, dry_run=dry_run,
+                                  replaced=existing is not None)
+            if dry_run:
+                raise _DryRunRollback(result)
+    except _DryRunRollback as rollback:
+        rollback.result.plan = None
+        return rollback.result
+    except (ProtectedError, RestrictedError):
+        raise PlanImportError([RowIssue(None, None, (
+            f"Rencana kerja {unit.name} tahun {year} tidak dapat diganti karena datanya sudah dipakai "
+            "(mis. bukti fisik yang sudah diunggah). Tidak ada yang diubah."), "error")], table.warnings) from None
+    except IntegrityError as exc:
+        if not replace and Plan.objects.filter(unit=unit, year=year).exists():
+            # Another import of the same (unit, year) committed between our check and our insert.
+            message = (f"Rencana kerja {unit.name} tahun {year} baru saja dibuat oleh proses lain. Tidak ada yang "
+                       "disimpan; ulangi dengan --replace bila memang ingin menggantinya.")
+        else:
+            message = f"Basis data menolak data rencana kerja ({exc}). Tidak ada yang disimpan."
+        raise PlanImportError([RowIssue(None, None, message, "error")], table.warnings) from None
+    except ValidationError as exc:
+        raise PlanImportError([RowIssue(None, None, f"Data tidak sah: {'; '.join(exc.messages)}", "error")],
+                              table.warnings) from None
+    return result
+
+
+def _year_errors(year: int) -> list[RowIssue]:
+    field_ = Plan._meta.get_field("year")
+    try:
+        field_.clean(year, None)
+    except ValidationError as exc:
+        return [RowIssue(None, None, f"Tahun {year} tidak sah: {'; '.join(exc.messages)}", "error")]
+    return []
+
+
+def _plan_for_import(existing: Plan | None, *, unit: Unit, year: int, title: str | None):
+    """The Plan row to fill (created, or the existing one emptied) and the weights to keep per component code."""
+    if existing is None:
+        plan = Plan(unit=unit, year=year, title=title or default_plan_title(unit, year))
+        plan.full_clean()
+        plan.save()
+        return plan, dict(DEFAULT_WEIGHTS)
+    weights = dict(DEFAULT_WEIGHTS)
+    weights.update(dict(existing.components.values_list("code", "weight")))
+    # Bottom-up, so each level is one DELETE when nothing else points at it.
+    Target.objects.filter(step__indicator__subcomponent__component__plan=existing).delete()
+    ActionStep.objects.filter(indicator__subcomponent__component__plan=existing).delete()
+    Indicator.objects.filter(subcomponent__component__plan=existing).delete()
+    SubComponent.objects.filter(component__plan=existing).delete()
+    Component.objects.filter(plan=existing).delete()
+    if title:
+        existing.title = title
+        existing.full_clean(validate_unique=False)
+        existing.save(update_fields=["title"])
+    return existing, weights
+
+
+def _clean(obj, *, exclude: list[str]) -> None:
+    # Field validation only: uniqueness was checked on the table (and is enforced by the constraints), and the
+    # parent foreign keys are objects created a moment ago. Checking them here would cost a query per row.
+    obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+
+
+def _bulk_create(model, objs: list, key, parent_filter: dict) -> None:
+    """bulk_create that leaves every object with its pk. PostgreSQL and SQLite ≥ 3.35 return the pks
+    (RETURNING); other backends get them back with one query by a natural key unique within this import."""
+    model.objects.bulk_create(objs)
+    if objs and objs[0].pk is None:
+        by_key = {key(o): o.pk for o in model.objects.filter(**parent_filter)}
+        for obj in objs:
+            obj.pk = by_key[key(obj)]
+
+
+def _write_tree(plan: Plan, table, weights: dict) -> None:
+    components, subs, indicators, steps, targets = [], [], [], [], []
+    for order, pc in enumerate(table.components, start=1):
+        component = Component(plan=plan, code=pc.code, name=pc.name, order=order, weight=weights[pc.code])
+        _clean(component, exclude=["plan"])
+        components.append((component, pc))
+    _bulk_create(Component, [c for c, _ in components], lambda o: o.code, {"plan": plan})
+
+    for component, pc in components:
+        for ps in pc.subcomponents:
+            sub = SubComponent(component=component, number=ps.number, name=ps.name)
+            _clean(sub, exclude=["component"])
+            subs.append((sub, ps))
+    _bulk_create(SubComponent, [s for s, _ in subs], lambda o: (o.component_id, o.number),
+                 {"component__plan": plan})
+
+    for sub, ps in subs:
+        for order, pi in enumerate(ps.indicators, start=1):
+            indicator = Indicator(subcomponent=sub, order=order, text=pi.text)
+            _clean(indicator, exclude=["subcomponent"])
+            indicators.append((indicator, pi))
+    _bulk_create(Indicator, [i for i, _ in indicators], lambda o: (o.subcomponent_id, o.order),
+                 {"subcomponent__component__plan": plan})
+
+    for indicator, pi in indicators:
+        for order, pst in enumerate(pi.steps, start=1):
+            step = ActionStep(indicator=indicator, order=order, description=pst.description,
+                              evidence_required=pst.evidence_required, target_text=pst.target_text,
+                              responsible_text=pst.responsible_text, review_reason=pst.review_reason,
+                              parse_warnings=list(pst.parse_warnings), parse_notes=list(pst.parse_notes),
+                              source_row=pst.row)
+            _clean(step, exclude=["indicator"])
+            steps.append((step, pst))
+    _bulk_create(ActionStep, [s for s, _ in steps], lambda o: (o.indicator_id, o.order),
+                 {"indicator__subcomponent__component__plan": plan})
+
+    warning_max = Target._meta.get_field("warning").max_length
+    for step, pst in steps:
+        for due_date in pst.dates or (None,):
+            target = Target.for_date(step, due_date, pst.date_warning(due_date)[:warning_max] if due_date else "")
+            _clean(target, exclude=["step"])
+            targets.append(target)
+    Target.objects.bulk_create(targets)
+
+
+# -- plan export --------------------------------------------------------------------------------------------------
+
+EXPORT_FORMATS = {"xlsx", "csv", "tsv"}
+
+
+def plan_export_dataset(*, plan: Plan) -> tablib.Dataset:
+    """The plan as the 7-column table (NO … PENANGGUNG JAWAB) in the import's row grammar, so that exporting and
+    importing again gives the same tree. Text a spreadsheet would run as a formula is neutralised."""
+    from .resources import PlanTableResource
+
+    dataset = PlanTableResource(plan=plan).export()
+    dataset.title = "Rencana Aksi"
+    return dataset
+
+
+def plan_export_file(*, plan: Plan, file_format: str = "xlsx") -> tuple[str, bytes, str]:
+    """(filename, content, content type) of the plan table as xlsx, csv (UTF-8 with BOM, for Excel) or tsv."""
+    from django.utils.text import slugify
+    from import_export.formats.base_formats import CSV, TSV, XLSX
+
+    if file_format not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {file_format!r}")
+    fmt = {"xlsx": XLSX, "csv": CSV, "tsv": TSV}[file_format]()
+    content = fmt.export_data(plan_export_dataset(plan=plan))
+    if isinstance(content, str):
+        content = content.encode("utf-8-sig")
+    filename = f"rencana-kerja-{slugify(plan.unit.name)[:80]}-{plan.year}.{file_format}"
+    return filename, content, fmt.get_content_type()
+
+
+# -- units and people ---------------------------------------------------------------------------------------------
+
+def unit_create(*, name: str, actor=None, ip: str | None = None) -> Unit:
+    """A new unit kerja with only its name (the rest is filled in the admin)."""
+    with transaction.atomic():
+        unit = Unit(name=" ".join(name.split()))
+        unit.full_clean()
+        unit.save()
+        audit_record(actor=actor, action="unit.create", unit=unit, obj=unit, summary=f"Unit kerja {unit.name} dibuat",
+                     ip=ip)
+    return unit
+
+
+def person_ensure(*, username: str, full_name: str, nip: str, position: str, unit: Unit, role: str,
+                  password: str, actor=None) -> tuple:
+    """(user, created): the user with a profile and a membership of `unit` in `role`. Idempotent: an existing
+    user keeps password, names, profile and role; only what is missing is added."""
+    User = get_user_model()
+    with transaction.atomic():
+        user = User.objects.filter(username=username).first()
+        created = user is None
+        if created:
+            first, _, last = full_name.partition(" ")
+            user = User(username=username, first_name=first[:150], last_name=last[:150])
+            user.set_password(password)
+            user.full_clean(exclude=["password"])
+            user.save()
+        if not Profile.objects.filter(user=user).exists():
+            profile = Profile(user=user, nip=nip, position=position)
+            profile.full_clean()
+            profile.save()
+        if not Membership.objects.filter(user=user, unit=unit).exists():
+            membership = Membership(user=user, unit=unit, role=role)
+            membership.full_clean()
+            membership.save()
+        if created:
+            audit_record(actor=actor, action="person.create", unit=unit, obj=user,
+                         summary=f"Pengguna {username} dibuat sebagai {role} di {unit.name}")
+    return user, created
+
+
+def assignments_set(*, step: ActionStep, users, actor, ip: str | None = None) -> tuple[list, list]:
+    """Make `users` exactly the people responsible for `step`; returns (added, removed) usernames.
+    Only members of the step's unit can be assigned. The change is recorded in the audit trail."""
+    unit_id = step.indicator.subcomponent.component.plan.unit_id
+    wanted = {u.pk: u for u in users}
+    with transaction.atomic():
+        outside = set(wanted) - set(Membership.objects.filter(unit_id=unit_id, user_id__in=wanted)
+                                    .values_list("user_id", flat=True))
+        if outside:
+            raise ValidationError("Penanggung jawab harus anggota unit kerja ini.")
+        current = {a.user_id: a for a in Assignment.objects.select_for_update().filter(step=step)
+                   .select_related("user")}
+        removed = [current[pk].user.username for pk in current.keys() - wanted.keys()]
+        Assignment.objects.filter(step=step, user_id__in=current.keys() - wanted.keys()).delete()
+        added_ids = wanted.keys() - current.keys()
+        Assignment.objects.bulk_create([Assignment(step=step, user_id=pk, assigned_by=actor) for pk in added_ids])
+        added = [wanted[pk].username for pk in added_ids]
+        if added or removed:
+            audit_record(actor=actor, action="step.assign", unit_id=unit_id, obj=step, ip=ip,
+                         summary="Penanggung jawab: " + ", ".join(
+                             [f"+{n}" for n in sorted(added)] + [f"-{n}" for n in sorted(removed)]),
+                         data={"added": sorted(added), "removed": sorted(removed)})
+    return sorted(added), sorted(removed)
