@@ -302,3 +302,42 @@ def report_snapshot(*, plan: Plan, semester: int, as_of: datetime.date) -> dict:
         "kepala": person(Role.KEPALA),
         "ketua": person(Role.KETUA),
     }
+
+
+def get_report_for_user(user, report_id):
+    """The report and the user's membership; 404 outside the unit, 403 for roles that do not handle reports."""
+    from django.core.exceptions import PermissionDenied
+
+    from .models import Report
+
+    report = Report.objects.select_related("plan__unit").filter(pk=report_id).first()
+    membership = (Membership.objects.filter(user=user, unit_id=report.plan.unit_id).first()
+                  if report and user.is_authenticated else None)
+    if membership is None:
+        raise Http404("Laporan tidak ditemukan.")
+    if membership.role not in DASHBOARD_ROLES:
+        raise PermissionDenied("Laporan monev untuk Ketua Tim, Kepala Dinas dan TPI.")
+    return report, membership
+
+
+def get_signed_report_by_code(code: str):
+    from .models import Report
+
+    report = (Report.objects.select_related("plan__unit", "signed_by")
+              .filter(verification_code=code.strip().upper(), status=Report.Status.SIGNED).first())
+    if report is None:
+        raise Http404("Kode verifikasi tidak dikenal.")
+    return report
+
+
+def report_page_data(*, plan: Plan, semester: int) -> dict:
+    """Versions of the semester's report (newest first) with their recommendations and follow-ups."""
+    from .models import Report
+    from .services import previous_report
+
+    versions = list(Report.objects.filter(plan=plan, semester=semester)
+                    .select_related("submitted_by", "signed_by", "replaces")
+                    .prefetch_related("recommendations", "followups__recommendation")
+                    .order_by("-version"))
+    return {"versions": versions, "current": versions[0] if versions else None,
+            "previous": previous_report(plan, semester)}

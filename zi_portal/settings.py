@@ -150,6 +150,33 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
+# Deadline reminders (monev/reminders.py), sent daily at 07:00 Asia/Jakarta (beat schedule in zi_portal/celery.py).
+# Before the due date (H-7, H-3, H-1) to the people responsible; overdue (H+1) adds the Ketua Tim; escalation
+# (H+7) adds the Kepala Dinas. A missed notice is caught up for at most REMINDER_CATCH_UP_DAYS after its day.
+REMINDER_DAYS_BEFORE = env.list("REMINDER_DAYS_BEFORE", cast=int, default=[7, 3, 1])
+REMINDER_OVERDUE_DAYS = env.int("REMINDER_OVERDUE_DAYS", default=1)
+REMINDER_ESCALATION_DAYS = env.int("REMINDER_ESCALATION_DAYS", default=7)
+REMINDER_CATCH_UP_DAYS = env.int("REMINDER_CATCH_UP_DAYS", default=30)
+# Full links in e-mails (no request to take the host from): the address people open the portal with.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+
+# Cache: per-process memory by default, Redis when REDIS_URL is set (shared by every gunicorn worker).
+# The dashboard caches its rendered figures under a key that changes with every audited change of the unit.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                      "KEY_PREFIX": "zi"}
+          if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
+
+# Signing the semester Monev report (PAdES). Production: the unit's PKCS#12 uploaded in the admin (stored
+# encrypted), or MONEV_SIGNING_P12_PATH + MONEV_SIGNING_P12_PASSPHRASE. The local default uses the demo
+# certificate made by `manage.py make_demo_certificate` in MONEV_SIGNING_DIR (passphrase in the file beside it).
+MONEV_SIGNING_DIR = Path(env.str("MONEV_SIGNING_DIR", default=str(BASE_DIR / "var" / "signing")))
+MONEV_SIGNING_P12_PATH = env.str("MONEV_SIGNING_P12_PATH",
+                                 default=str(MONEV_SIGNING_DIR / "demo-signing.p12") if DEBUG else "")
+MONEV_SIGNING_P12_PASSPHRASE = env.str("MONEV_SIGNING_P12_PASSPHRASE", default="")
+MONEV_SIGNING_TRUST_ROOTS = env.list("MONEV_SIGNING_TRUST_ROOTS",
+                                     default=[str(MONEV_SIGNING_DIR / "demo-ca.pem")] if DEBUG else [])
+
 # Demo data (seed_demo) password; the command refuses to run when DEBUG is off.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="zi-demo-2019")
 

@@ -1,0 +1,268 @@
+"""Monitoring & evaluation: notifications (deadline reminders) and semester Monev reports.
+
+A `Notification` is one reminder to one person about one target's due date. Its unique key
+(target, due_date, recipient, kind) is what makes the daily sweep idempotent (see `monev/reminders.py`).
+"""
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from actionplan.models import Target
+
+
+class Kind:
+    """Notification kinds. Before-due reminders are ``before_<days>`` (one kind per configured threshold,
+    ``REMINDER_DAYS_BEFORE``), then the overdue notice and the escalation. Not a choices field: the thresholds
+    come from settings, and a migration must not depend on them."""
+
+    BEFORE_PREFIX = "before_"
+    OVERDUE = "overdue"
+    ESCALATION = "escalation"
+
+    @classmethod
+    def before(cls, days: int) -> str:
+        return f"{cls.BEFORE_PREFIX}{days}"
+
+    @classmethod
+    def days_before(cls, kind: str) -> int | None:
+        """7 for "before_7"; None for the kinds after the due date."""
+        if kind.startswith(cls.BEFORE_PREFIX):
+            return int(kind[len(cls.BEFORE_PREFIX):])
+        return None
+
+
+class RecipientRole(models.TextChoices):
+    """Why this person receives the notification (a responsible person who is also Ketua Tim is `responsible`)."""
+
+    RESPONSIBLE = "responsible", _("Penanggung jawab")
+    KETUA = "ketua", _("Ketua Tim")
+    KEPALA = "kepala", _("Kepala Dinas")
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", _("Menunggu dikirim")
+    SENDING = "sending", _("Sedang dikirim")
+    SENT = "sent", _("Terkirim")
+    RETRYING = "retrying", _("Gagal, akan dicoba lagi")
+    FAILED = "failed", _("Gagal")
+    NO_EMAIL = "no_email", _("Tanpa alamat e-mail")
+
+
+class Notification(models.Model):
+    # No separate indexes on the two foreign keys: the unique key starts with target and the inbox index with
+    # recipient, and every index costs time when the sweep inserts tens of thousands of rows.
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="notifications", db_index=False)
+    # The due date the notice was about: a changed due date is a new key, so it gets its own reminders.
+    due_date = models.DateField(_("jatuh tempo"))
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+                                  db_index=False)
+    kind = models.CharField(_("jenis"), max_length=20)
+    recipient_role = models.CharField(_("sebagai"), max_length=12, choices=RecipientRole.choices)
+    # The day the sweep ran for (its `today`): the mail speaks of "3 days left" as of this day.
+    notice_date = models.DateField(_("tanggal pengingat"))
+    # Set on insert by the sweep that created the row; a conflicting insert leaves the old value, so a sweep
+    # finds exactly the rows it created with one query.
+    run_id = models.UUIDField(db_index=True)
+    created_at = models.DateTimeField(_("dibuat"))
+    read_at = models.DateTimeField(_("dibaca"), null=True, blank=True)
+
+    email_status = models.CharField(_("status e-mail"), max_length=10, choices=EmailStatus.choices,
+                                    default=EmailStatus.PENDING)
+    email_attempts = models.PositiveSmallIntegerField(_("percobaan kirim"), default=0)
+    email_sent_at = models.DateTimeField(_("e-mail terkirim"), null=True, blank=True)
+    # Last claim or result (empty until the first attempt: then created_at counts); finds stale claims.
+    email_updated_at = models.DateTimeField(null=True, blank=True)
+    email_error = models.TextField(_("galat terakhir"), blank=True)
+
+    class Meta:
+        verbose_name = _("notifikasi")
+        verbose_name_plural = _("notifikasi")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "due_date", "recipient", "kind"], name="unique_notification"),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+            # Only mails not sent yet: what the daily sweep re-queues and what a claim looks at.
+            models.Index(fields=["email_status"], condition=models.Q(email_sent_at__isnull=True),
+                         name="notification_email_unsent"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind_label} — {self.recipient} — {self.target}"
+
+    @property
+    def days_before(self) -> int | None:
+        return Kind.days_before(self.kind)
+
+    @property
+    def kind_label(self) -> str:
+        days = self.days_before
+        if days is not None:
+            return f"H-{days}"
+        return str(_("Terlambat")) if self.kind == Kind.OVERDUE else str(_("Eskalasi"))
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+
+# -------------------------------------------------------------------------------------------------------------------
+# Semester Monev reports
+# -------------------------------------------------------------------------------------------------------------------
+
+def report_upload_to(instance, filename: str) -> str:
+    """Unguessable storage path; the download view names the file for the user."""
+    token = secrets.token_hex(16)
+    return f"laporan/{token[:2]}/{token}.pdf"
+
+
+class Report(models.Model):
+    """One version of the semester Monev report of a plan. Signed versions are never changed: a correction is a
+    new version that names the one it replaces."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draf")
+        SUBMITTED = "submitted", _("Diajukan ke Kepala Dinas")
+        RETURNED = "returned", _("Dikembalikan untuk perbaikan")
+        SIGNED = "signed", _("Disetujui dan ditandatangani")
+
+    class RenderState(models.TextChoices):
+        IDLE = "idle", _("Belum dibuat")
+        QUEUED = "queued", _("Dalam antrean")
+        RENDERING = "rendering", _("Sedang dibuat")
+        READY = "ready", _("Siap")
+        FAILED = "failed", _("Gagal")
+
+    plan = models.ForeignKey("actionplan.Plan", on_delete=models.PROTECT, related_name="reports")
+    semester = models.PositiveSmallIntegerField(_("semester"), choices=[(1, "Semester I"), (2, "Semester II")])
+    version = models.PositiveSmallIntegerField(_("versi"), default=1)
+    replaces = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="replaced_by", verbose_name=_("menggantikan"))
+    number = models.CharField(_("nomor laporan"), max_length=100)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    conclusions = models.TextField(_("simpulan"), blank=True, max_length=20000)
+    # Frozen at submission: what the report says, whatever is uploaded later.
+    snapshot = models.JSONField(null=True, blank=True, editable=False)
+    as_of = models.DateField(_("status per tanggal"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    returned_note = models.TextField(_("catatan pengembalian"), blank=True)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    signed_at = models.DateTimeField(null=True, blank=True)
+    verification_code = models.CharField(max_length=12, unique=True, null=True, blank=True)
+
+    sign_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                          blank=True, related_name="+")
+    render_state = models.CharField(max_length=10, choices=RenderState.choices, default=RenderState.IDLE)
+    render_kind = models.CharField(max_length=10, blank=True)  # draft | final (render, then sign)
+    render_error = models.TextField(blank=True)
+    render_requested_at = models.DateTimeField(null=True, blank=True)
+    pages = models.PositiveSmallIntegerField(null=True, blank=True)
+    draft_pdf = models.FileField(upload_to=report_upload_to, blank=True, max_length=200)
+    draft_sha256 = models.CharField(max_length=64, blank=True)
+    signed_pdf = models.FileField(upload_to=report_upload_to, blank=True, max_length=200)
+    signed_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("laporan monev")
+        verbose_name_plural = _("laporan monev")
+        ordering = ["plan", "semester", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "semester", "version"], name="unique_report_version"),
+            models.CheckConstraint(condition=models.Q(semester__in=[1, 2]), name="report_semester_1_or_2"),
+        ]
+
+    def __str__(self):
+        return f"Laporan Monev {self.plan.unit} Semester {self.semester_roman} {self.plan.year} (v{self.version})"
+
+    @property
+    def semester_roman(self) -> str:
+        return "I" if self.semester == 1 else "II"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+class Recommendation(models.Model):
+    """A follow-up recommendation (rekomendasi / tindak lanjut) the Ketua Tim writes in a report."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="recommendations")
+    order = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField(_("rekomendasi"), max_length=4000)
+
+    class Meta:
+        ordering = ["report", "order", "id"]
+        verbose_name = _("rekomendasi")
+        verbose_name_plural = _("rekomendasi")
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class FollowUp(models.Model):
+    """How far a recommendation of the previous semester was followed up, as stated in a later report."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "belum", _("Belum ditindaklanjuti")
+        IN_PROGRESS = "proses", _("Dalam proses")
+        DONE = "selesai", _("Selesai")
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="followups")
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT, related_name="followups")
+    status = models.CharField(_("status tindak lanjut"), max_length=10, choices=Status.choices,
+                              default=Status.NOT_STARTED)
+    note = models.CharField(_("keterangan"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("tindak lanjut")
+        verbose_name_plural = _("tindak lanjut")
+        constraints = [models.UniqueConstraint(fields=["report", "recommendation"], name="one_followup_per_rec")]
+
+    def __str__(self):
+        return f"{self.get_status_display()}: {self.recommendation}"
+
+
+class ReportDownload(models.Model):
+    """Every download of a report file (who, when, from where, which file)."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="downloads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    kind = models.CharField(max_length=10)  # draft | signed
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.user} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class UnitCertificate(models.Model):
+    """The unit's signing certificate (PKCS#12), uploaded by an admin, stored encrypted with a key derived from
+    SECRET_KEY. Without one, the certificate from MONEV_SIGNING_P12_PATH is used."""
+
+    unit = models.OneToOneField("actionplan.Unit", on_delete=models.CASCADE, related_name="certificate")
+    p12_encrypted = models.BinaryField(editable=False)
+    passphrase_encrypted = models.BinaryField(editable=False)
+    subject = models.CharField(_("pemilik sertifikat"), max_length=300, blank=True)
+    not_after = models.DateTimeField(_("berlaku sampai"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sertifikat tanda tangan unit")
+        verbose_name_plural = _("sertifikat tanda tangan unit")
+
+    def __str__(self):
+        return f"{self.unit}: {self.subject}"

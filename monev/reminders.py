@@ -1,0 +1,390 @@
+"""Deadline reminders: the daily sweep that creates notifications, the e-mail of one notification, and the reads
+and writes of the notification pages.
+
+Who is told what, and when (``d`` = today − due date, in days, Asia/Jakarta):
+
+========================  ======================  ============================================================
+stage (``kind``)          day                     recipients
+========================  ======================  ============================================================
+``before_7/3/1``          H-7, H-3, H-1           the people responsible (``Assignment`` users of the step);
+                                                  thresholds from ``REMINDER_DAYS_BEFORE``
+``overdue``               H+1                     the people responsible + the Ketua Tim of the unit
+``escalation``            H+7                     the people responsible + the Ketua Tim + the Kepala Dinas
+========================  ======================  ============================================================
+
+Only dated targets of plans with status "active" are considered, and nothing is sent for a target that has an
+accepted revision or a revision waiting for review (the one ``submitted`` revision is always the latest; a target
+whose latest revision was sent back — ``revise`` — or withdrawn does get reminders). Inactive users get nothing.
+
+Idempotency. Every notification is a row with the unique key (target, due_date, recipient, kind). The sweep
+computes what is due, inserts it with ``bulk_create(ignore_conflicts=True)`` (ON CONFLICT DO NOTHING) and then
+reads back the rows carrying its own ``run_id``: a row another run inserted first keeps that run's token, so two
+sweeps on the same day — or on two workers at the same moment — create, and e-mail, each notice once. Because
+the due date is part of the key, a moved due date gets its own reminders; a newly assigned person is a new
+recipient and gets their own.
+
+Catch-up (decided here):
+
+* **One notice per person per day, the most advanced stage only.** On a given day a person gets the latest stage
+  that has been reached and is meant for them — and only when neither that stage nor a later one was sent for
+  this due date. A missed H-3 run caught up on H-2 sends the H-3 reminder once; H-7 is never sent after H-3;
+  a sweep that missed H+1..H+6 sends the escalation on H+7, not an overdue notice as well; several missed days
+  give one notice, never one per day. The H-1 reminder is still caught up on the due date itself (the person
+  can still deliver); before-due reminders stop after the due date, where the overdue notice takes over.
+* **Window: ``REMINDER_CATCH_UP_DAYS`` (default 30).** A stage is caught up for at most that many days after its
+  own day: a target overdue by more than 31 days gets no new overdue notice, and one overdue by more than 37
+  days (escalation day + window) gets nothing new at all. The escalation is still sent once for targets in
+  between (it supersedes the overdue notice). Without the window, deploying the portal on a plan with a
+  year-old backlog — or re-activating an old plan — would mail everyone one escalation per forgotten target;
+  those targets belong on the progress dashboard, not in a burst of mail.
+
+E-mail. Each new notification for a person with an e-mail address is queued (``monev.tasks
+.send_notification_email``) after the sweep's transaction commits; a person without an address gets the
+notification in the portal only (``no_email``) and is listed for their Ketua Tim. Sending claims the row with a
+conditional UPDATE, so two workers never send the same mail; a mail-server failure keeps the notification with
+status ``retrying``/``failed`` and the last error, Celery retries with back-off, and each daily sweep re-queues
+e-mails still failed (or stuck) from the last ``REMINDER_CATCH_UP_DAYS`` days.
+"""
+import datetime
+import logging
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from actionplan.models import Assignment, Membership, Plan, Role, Target
+from evidence.models import Revision, RevisionStatus
+from zi_portal.lib.audit import audit_record
+from zi_portal.lib.email import absolute_url, send_email
+
+from .models import EmailStatus, Kind, Notification, RecipientRole
+
+logger = logging.getLogger(__name__)
+
+UNIT_PATH = "step__indicator__subcomponent__component__plan__unit_id"
+PLAN_STATUS_PATH = "step__indicator__subcomponent__component__plan__status"
+# A claimed ("sending") or queued e-mail untouched for this long is taken as lost (worker died, broker lost the
+# message) and may be claimed or re-queued again. Longer than Celery's whole retry back-off (about 30 minutes).
+EMAIL_STALE_AFTER = datetime.timedelta(hours=2)
+EMAIL_RETRY_STATUSES = (EmailStatus.PENDING, EmailStatus.FAILED, EmailStatus.RETRYING)
+
+
+# -- the rules ----------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Stage:
+    kind: str
+    offset: int  # the stage's day relative to the due date: -7 is H-7, +1 is H+1
+    audience: frozenset  # RecipientRole values
+
+
+def reminder_stages() -> list[Stage]:
+    """The stages from settings, in order of their day."""
+    responsible, ketua, kepala = RecipientRole.RESPONSIBLE, RecipientRole.KETUA, RecipientRole.KEPALA
+    stages = [Stage(Kind.before(days), -days, frozenset({responsible}))
+              for days in {int(d) for d in settings.REMINDER_DAYS_BEFORE if int(d) >= 0}]
+    stages.append(Stage(Kind.OVERDUE, max(1, settings.REMINDER_OVERDUE_DAYS), frozenset({responsible, ketua})))
+    stages.append(Stage(Kind.ESCALATION, max(1, settings.REMINDER_ESCALATION_DAYS),
+                        frozenset({responsible, ketua, kepala})))
+    return sorted(stages, key=lambda s: s.offset)
+
+
+def kind_offset(kind: str) -> int:
+    """The day of a recorded kind, also for thresholds no longer configured."""
+    days = Kind.days_before(kind)
+    if days is not None:
+        return -days
+    return settings.REMINDER_ESCALATION_DAYS if kind == Kind.ESCALATION else settings.REMINDER_OVERDUE_DAYS
+
+
+def _reached(stage: Stage, day: int) -> bool:
+    """Is `stage` due on `day` (today − due date), inside its catch-up window?"""
+    if stage.offset > day or day - stage.offset > settings.REMINDER_CATCH_UP_DAYS:
+        return False
+    return stage.offset > 0 or day <= 0  # before-due reminders end on the due date
+
+
+def current_stage(stages: list[Stage], *, day: int, roles: set) -> Stage | None:
+    """The most advanced stage reached on `day` that is meant for someone with `roles`."""
+    for stage in reversed(stages):
+        if stage.audience & roles and _reached(stage, day):
+            return stage
+    return None
+
+
+def _role_for(stage: Stage, roles: set) -> str:
+    for role in (RecipientRole.RESPONSIBLE, RecipientRole.KETUA, RecipientRole.KEPALA):
+        if role in roles and role in stage.audience:
+            return role
+    raise AssertionError("current_stage() only returns stages meant for one of the roles")
+
+
+def open_targets(*, today: datetime.date, stages: list[Stage]):
+    """Dated targets of active plans, not accepted and not waiting for review, whose due date is near enough to
+    `today` for some stage to be reached."""
+    latest_day = max(s.offset for s in stages) + settings.REMINDER_CATCH_UP_DAYS
+    earliest_day = min(0, min(s.offset for s in stages))
+    settled = Revision.objects.filter(target=OuterRef("pk"),
+                                      status__in=[RevisionStatus.ACCEPTED, RevisionStatus.SUBMITTED])
+    return (Target.objects
+            .filter(due_date__gte=today - datetime.timedelta(days=latest_day),
+                    due_date__lte=today - datetime.timedelta(days=earliest_day),
+                    **{PLAN_STATUS_PATH: Plan.Status.ACTIVE})
+            .exclude(Exists(settled))
+            .order_by())  # the model's ordering would join the whole plan tree just to sort
+
+
+# -- the sweep ----------------------------------------------------------------------------------------------------
+
+@dataclass
+class SweepResult:
+    today: datetime.date
+    run_id: uuid.UUID
+    created: dict = field(default_factory=dict)  # kind → number of notifications this run created
+    no_email: int = 0  # of those, for people without an e-mail address (portal only)
+    email_ids: list = field(default_factory=list)  # new notifications to e-mail
+    requeue_ids: list = field(default_factory=list)  # older notifications whose e-mail failed or got stuck
+
+    @property
+    def total(self) -> int:
+        return sum(self.created.values())
+
+
+def reminders_sweep(*, today: datetime.date) -> SweepResult:
+    """Create the notifications due on `today` (see the module docstring for the rules) and return what this run
+    created. Safe to run any number of times, concurrently too: each notice is created once. A fixed number of
+    queries whatever the number of targets (SQLite splits the one bulk insert into chunks of 999 parameters).
+    Sends nothing: `reminders_run` queues the e-mails."""
+    stages = reminder_stages()
+    run_id = uuid.uuid4()
+    now = timezone.now()
+    result = SweepResult(today=today, run_id=run_id)
+    with transaction.atomic():
+        targets = open_targets(today=today, stages=stages)
+        rows = list(targets.values_list("pk", "due_date", "step_id", UNIT_PATH))
+        responsible = defaultdict(list)  # step → [(user, email)]
+        for step_id, user_id, email in (Assignment.objects
+                                        .filter(step_id__in=targets.values("step_id"), user__is_active=True)
+                                        .order_by().values_list("step_id", "user_id", "user__email")):
+            responsible[step_id].append((user_id, email))
+        leaders = defaultdict(list)  # unit → [(user, role, email)] — only units with an overdue target
+        for unit_id, user_id, role, email in (
+                Membership.objects.filter(role__in=[Role.KETUA, Role.KEPALA], user__is_active=True,
+                                          unit_id__in=targets.filter(due_date__lt=today).values(UNIT_PATH))
+                .values_list("unit_id", "user_id", "role", "user__email")):
+            leaders[unit_id].append((user_id, RecipientRole(role), email))
+        current_due = {target_id: due_date for target_id, due_date, _step, _unit in rows}
+        sent = defaultdict(list)  # (target, recipient) → offsets already notified for the current due date
+        for target_id, due_date, recipient_id, kind in (
+                Notification.objects.filter(target__in=targets).order_by()
+                .values_list("target_id", "due_date", "recipient_id", "kind")):
+            if current_due.get(target_id) == due_date:  # notices about an earlier due date do not count
+                sent[target_id, recipient_id].append(kind_offset(kind))
+
+        make = _row_maker(notice_date=today, run_id=run_id, created_at=now)
+        new = []
+        for target_id, due_date, step_id, unit_id in rows:
+            day = (today - due_date).days
+            people: dict[int, tuple[set, str]] = {}
+            for user_id, email in responsible[step_id]:
+                people.setdefault(user_id, (set(), email))[0].add(RecipientRole.RESPONSIBLE)
+            if day > 0:
+                for user_id, role, email in leaders[unit_id]:
+                    people.setdefault(user_id, (set(), email))[0].add(role)
+            for user_id, (roles, email) in people.items():
+                stage = current_stage(stages, day=day, roles=roles)
+                if stage is None or any(o >= stage.offset for o in sent[target_id, user_id]):
+                    continue
+                new.append(make(target_id=target_id, due_date=due_date, recipient_id=user_id, kind=stage.kind,
+                                recipient_role=_role_for(stage, roles),
+                                email_status=EmailStatus.PENDING if email.strip() else EmailStatus.NO_EMAIL))
+        # One order for every run, so concurrent sweeps take row locks in the same order (no deadlock).
+        new.sort(key=lambda n: (n.target_id, n.recipient_id, n.kind))
+        Notification.objects.bulk_create(new, ignore_conflicts=True)
+
+        for pk, kind, email_status in Notification.objects.filter(run_id=run_id).order_by().values_list(
+                "pk", "kind", "email_status"):
+            result.created[kind] = result.created.get(kind, 0) + 1
+            if email_status == EmailStatus.NO_EMAIL:
+                result.no_email += 1
+            else:
+                result.email_ids.append(pk)
+        result.email_ids.sort()
+        result.requeue_ids = list(
+            Notification.objects.filter(email_sent_at__isnull=True,
+                                        created_at__gte=now - datetime.timedelta(days=settings.REMINDER_CATCH_UP_DAYS))
+            .annotate(touched=Coalesce("email_updated_at", "created_at"))
+            .filter(Q(email_status=EmailStatus.FAILED)
+                    | Q(email_status__in=[EmailStatus.PENDING, EmailStatus.RETRYING, EmailStatus.SENDING],
+                        touched__lt=now - EMAIL_STALE_AFTER))
+            .exclude(run_id=run_id).order_by("pk").values_list("pk", flat=True))
+        audit_record(actor=None, action="reminders.sweep",
+                     summary=f"Pengingat {today:%Y-%m-%d}: {result.total} notifikasi baru",
+                     data={"today": today.isoformat(), "run_id": str(run_id), "created": result.created,
+                           "no_email": result.no_email, "requeued": len(result.requeue_ids)})
+    return result
+
+
+def _row_maker(**common):
+    """A fast Notification(...) for the sweep's bulk insert: positional arguments skip the per-keyword field lookup
+    of Model.__init__ (three times faster for tens of thousands of rows). Fields not given take their default."""
+    fields = Notification._meta.concrete_fields
+    defaults = {f.attname: f.get_default() for f in fields} | common
+
+    def make(**values) -> Notification:
+        row = defaults | values
+        return Notification(*[row[f.attname] for f in fields])
+    return make
+
+
+def reminders_run(*, today: datetime.date) -> SweepResult:
+    """The daily job: the sweep, then — once its transaction has committed — one e-mail task per new notification
+    with an address, and again for older e-mails that failed or got stuck."""
+    with transaction.atomic():
+        result = reminders_sweep(today=today)
+        transaction.on_commit(partial(notification_emails_queue, result.email_ids + result.requeue_ids))
+    return result
+
+
+def notification_emails_queue(ids: list[int]) -> None:
+    """Queue one e-mail task per notification. A broker that is down (or, when tasks run eagerly, a mail server
+    that failed every retry) leaves the row pending/failed for the next daily sweep to re-queue."""
+    from kombu.exceptions import OperationalError
+
+    from .tasks import send_notification_email
+
+    for pk in ids:
+        try:
+            send_notification_email.delay(pk)
+        except (OSError, OperationalError) as exc:
+            logger.warning("E-mail of notification %s not sent now (%s); the next sweep re-queues it.", pk, exc)
+
+
+# -- e-mail -------------------------------------------------------------------------------------------------------
+
+def _claim(notification_id: int) -> bool:
+    """Mark the e-mail as being sent, only if nobody sent or claimed it (a stale claim counts as none)."""
+    now = timezone.now()
+    return Notification.objects.filter(
+        Q(email_status__in=EMAIL_RETRY_STATUSES)
+        | Q(email_status=EmailStatus.SENDING, email_updated_at__lt=now - EMAIL_STALE_AFTER),
+        pk=notification_id, email_sent_at__isnull=True,
+    ).update(email_status=EmailStatus.SENDING, email_updated_at=now, email_attempts=F("email_attempts") + 1) == 1
+
+
+def notification_email_send(*, notification_id: int, final_attempt: bool = True) -> bool:
+    """Send the e-mail of one notification once. Returns False when there was nothing to send (already sent, being
+    sent by another worker, no address). On a mail-server error the row keeps the error and the status
+    ``retrying`` (or ``failed`` on the `final_attempt`), and the error is raised again for Celery to retry."""
+    if not _claim(notification_id):
+        return False
+    notification = Notification.objects.select_related(
+        "recipient", "target__step__indicator__subcomponent__component__plan__unit").get(pk=notification_id)
+    if not notification.recipient.email.strip():  # the address was removed after the notice was created
+        Notification.objects.filter(pk=notification_id).update(email_status=EmailStatus.NO_EMAIL,
+                                                               email_updated_at=timezone.now())
+        return False
+    try:
+        send_email("reminder", to=[notification.recipient.email], context=reminder_email_context(notification),
+                   headers={"X-Portal-ZI-Notification": str(notification.pk)})
+    except OSError as exc:  # smtplib.SMTPException and socket errors
+        Notification.objects.filter(pk=notification_id, email_status=EmailStatus.SENDING).update(
+            email_status=EmailStatus.FAILED if final_attempt else EmailStatus.RETRYING,
+            email_updated_at=timezone.now(), email_error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    Notification.objects.filter(pk=notification_id).update(
+        email_status=EmailStatus.SENT, email_sent_at=timezone.now(), email_updated_at=timezone.now(),
+        email_error="")
+    return True
+
+
+def reminder_email_context(notification: Notification) -> dict:
+    target = notification.target
+    step = target.step
+    people = [a.user.get_full_name() or a.user.username
+              for a in Assignment.objects.filter(step=step).select_related("user").order_by("user__username")]
+    return {
+        "notification": notification,
+        "kind": "before" if notification.days_before is not None else notification.kind,
+        "recipient_name": notification.recipient.get_full_name() or notification.recipient.username,
+        "role": notification.recipient_role,
+        "role_label": notification.get_recipient_role_display(),
+        "unit": step.indicator.subcomponent.component.plan.unit,
+        "plan": step.indicator.subcomponent.component.plan,
+        "component": step.indicator.subcomponent.component,
+        "indicator": step.indicator,
+        "step": step,
+        "due_date": notification.due_date,
+        "days_left": (notification.due_date - notification.notice_date).days,
+        "days_late": (notification.notice_date - notification.due_date).days,
+        "responsible_names": people,
+        "target_url": absolute_url(reverse("evidence:target", args=[target.pk])),
+        "notifications_url": absolute_url(reverse("monev:notifications")),
+    }
+
+
+# -- the notification pages ---------------------------------------------------------------------------------------
+
+def get_notification_for_user(user, notification_id) -> Notification:
+    """Only the recipient sees a notification; anyone else gets 404."""
+    notification = Notification.objects.filter(pk=notification_id, recipient=user).first() \
+        if user.is_authenticated else None
+    if notification is None:
+        raise Http404("Notifikasi tidak ditemukan.")
+    return notification
+
+
+def notifications_page(*, user, page: str | int | None = None, per_page: int = 50) -> dict:
+    """The user's notifications, newest first, with the target path the list shows, and for a Ketua Tim the
+    people responsible in their units who have no e-mail address. A fixed number of queries; the unread count
+    comes with the navigation bar (`nav.unread`)."""
+    notifications = (Notification.objects.filter(recipient=user)
+                     .select_related("target__step__indicator__subcomponent__component__plan__unit")
+                     .order_by("-created_at", "-id"))
+    page_obj = Paginator(notifications, per_page).get_page(page)
+    return {"page_obj": page_obj, "notifications": page_obj.object_list,
+            "without_email": responsible_without_email(user)}
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def responsible_without_email(user) -> list:
+    """People responsible for a step in the units where `user` is Ketua Tim who have no e-mail address (they get
+    their reminders in the portal only), with how many steps they hold and how many notices were not mailed.
+    Empty for everyone else."""
+    if not user.is_authenticated:
+        return []
+    ketua_units = Membership.objects.filter(user=user, role=Role.KETUA).values("unit_id")
+    # Filtering before annotating makes the step count follow the same join: steps in those units only.
+    return list(get_user_model().objects
+                .filter(email="", is_active=True,
+                        assignments__step__indicator__subcomponent__component__plan__unit_id__in=ketua_units)
+                .annotate(step_count=Count("assignments", distinct=True),
+                          unmailed=Count("notifications", distinct=True,
+                                         filter=Q(notifications__email_status=EmailStatus.NO_EMAIL)))
+                .order_by("first_name", "last_name", "username"))
+
+
+def notification_mark_read(*, notification: Notification, user) -> bool:
+    """Mark one of the user's own notifications read; True when it was unread."""
+    if notification.recipient_id != user.pk:
+        raise Http404("Notifikasi tidak ditemukan.")
+    return Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+        read_at=timezone.now()) == 1
+
+
+def notifications_mark_all_read(*, user) -> int:
+    """Mark all of the user's unread notifications read; returns how many."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())

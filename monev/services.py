@@ -1,0 +1,332 @@
+"""Writes of the semester Monev report workflow.
+
+Ketua Tim writes the conclusions and recommendations, asks for a draft (watermarked "DRAF") and submits: the
+submission freezes a snapshot of the data. Kepala Dinas returns it with a note, or approves and signs: the final
+PDF (with a QR code to the public verification page) is rendered from the snapshot and signed (PAdES, pyHanko)
+with the unit's certificate. Signed reports never change; a correction is a new version that replaces the old.
+
+Rendering and signing run in a Celery task (`monev.tasks.render_report`), queued after commit; the report row
+shows the state (queued / rendering / ready / failed with the reason). Every step writes the audit trail.
+"""
+import datetime
+import hashlib
+import logging
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from actionplan.models import Membership, Plan, Role
+from zi_portal.lib.audit import audit_record
+
+from . import selectors
+from .models import FollowUp, Recommendation, Report, ReportDownload, UnitCertificate
+
+logger = logging.getLogger(__name__)
+EDIT_ROLES = {Role.KETUA}
+SIGN_ROLES = {Role.KEPALA}
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from paper
+
+
+def _require(membership: Membership | None, roles: set, message: str) -> None:
+    if membership is None or membership.role not in roles:
+        raise PermissionDenied(message)
+
+
+def default_number(plan: Plan, semester: int, version: int) -> str:
+    roman = "I" if semester == 1 else "II"
+    return f"MONEV-ZI/{plan.year}/SEM-{roman}/V{version}"
+
+
+def previous_report(plan: Plan, semester: int) -> Report | None:
+    """The signed report of the semester before (Semester II of the previous year for Semester I)."""
+    year, sem = (plan.year, 1) if semester == 2 else (plan.year - 1, 2)
+    return (Report.objects.filter(plan__unit_id=plan.unit_id, plan__year=year, semester=sem,
+                                  status=Report.Status.SIGNED).order_by("-version").first())
+
+
+def report_start(*, plan: Plan, semester: int, user, membership: Membership | None, ip: str | None = None) -> Report:
+    """The editable report of the semester: the latest version if it is still editable, else a new first one.
+    Follow-ups are opened for each recommendation of the previous semester's signed report."""
+    _require(membership, EDIT_ROLES, _("Hanya Ketua Tim yang menyusun laporan monev."))
+    with transaction.atomic():
+        latest = Report.objects.select_for_update().filter(plan=plan, semester=semester).order_by("-version").first()
+        if latest is not None:
+            return latest
+        report = Report(plan=plan, semester=semester, version=1, number=default_number(plan, semester, 1),
+                        created_by=user)
+        report.full_clean()
+        report.save()
+        _open_followups(report)
+        audit_record(actor=user, action="report.create", unit_id=plan.unit_id, obj=report, ip=ip,
+                     summary=_("Laporan monev semester %(s)s versi 1 dibuat") % {"s": report.semester_roman})
+    return report
+
+
+def _open_followups(report: Report) -> None:
+    previous = previous_report(report.plan, report.semester)
+    if previous is not None:
+        FollowUp.objects.bulk_create([FollowUp(report=report, recommendation=r)
+                                      for r in previous.recommendations.all()])
+
+
+def report_save(*, report: Report, user, membership: Membership | None, number: str, conclusions: str,
+                recommendations: list[str], followups: dict[int, tuple[str, str]], ip: str | None = None) -> Report:
+    """Save the Ketua Tim's text: number, conclusions, recommendations (one per item) and follow-up statuses."""
+    _require(membership, EDIT_ROLES, _("Hanya Ketua Tim yang menyusun laporan monev."))
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if not report.is_editable:
+            raise ValidationError(_("Laporan yang sudah diajukan atau ditandatangani tidak dapat diubah."))
+        report.number = number.strip()
+        report.conclusions = conclusions.strip()
+        report.full_clean()
+        report.save(update_fields=["number", "conclusions"])
+        report.recommendations.all().delete()
+        Recommendation.objects.bulk_create([Recommendation(report=report, order=i, text=text.strip())
+                                            for i, text in enumerate(recommendations) if text.strip()])
+        for followup in report.followups.all():
+            if followup.pk in followups:
+                followup.status, followup.note = followups[followup.pk]
+                followup.full_clean()
+                followup.save(update_fields=["status", "note"])
+        audit_record(actor=user, action="report.edit", unit_id=report.plan.unit_id, obj=report, ip=ip,
+                     summary=_("Simpulan dan rekomendasi laporan v%(v)s disimpan") % {"v": report.version},
+                     data={"recommendations": len([r for r in recommendations if r.strip()])})
+    return report
+
+
+def _queue_render(report: Report, kind: str) -> None:
+    from .tasks import render_report
+
+    Report.objects.filter(pk=report.pk).update(render_state=Report.RenderState.QUEUED, render_kind=kind,
+                                               render_error="", render_requested_at=timezone.now())
+    transaction.on_commit(lambda: render_report.delay(report.pk))
+
+
+def report_request_draft(*, report: Report, user, membership: Membership | None, ip: str | None = None) -> None:
+    """Queue a draft PDF (watermarked): live data while editable, the frozen snapshot once submitted."""
+    _require(membership, EDIT_ROLES | SIGN_ROLES, _("Hanya Ketua Tim dan Kepala Dinas yang membuat draf."))
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if report.status == Report.Status.SIGNED:
+            raise ValidationError(_("Laporan sudah ditandatangani; unduh versi bertanda tangan."))
+        _queue_render(report, "draft")
+        audit_record(actor=user, action="report.draft", unit_id=report.plan.unit_id, obj=report, ip=ip,
+                     summary=_("Draf laporan v%(v)s diminta") % {"v": report.version})
+
+
+def report_submit(*, report: Report, user, membership: Membership | None, ip: str | None = None,
+                  today: datetime.date | None = None) -> Report:
+    """Freeze the snapshot and send the report to the Kepala Dinas."""
+    _require(membership, EDIT_ROLES, _("Hanya Ketua Tim yang mengajukan laporan."))
+    with transaction.atomic():
+        report = Report.objects.select_for_update().select_related("plan__unit").get(pk=report.pk)
+        if not report.is_editable:
+            raise ValidationError(_("Laporan ini sudah diajukan atau ditandatangani."))
+        if not report.conclusions.strip():
+            raise ValidationError(_("Tuliskan simpulan Ketua Tim sebelum mengajukan laporan."))
+        as_of = selectors.report_as_of(report.plan, report.semester, today or timezone.localdate())
+        report.snapshot = selectors.report_snapshot(plan=report.plan, semester=report.semester, as_of=as_of)
+        report.as_of = as_of
+        report.status = Report.Status.SUBMITTED
+        report.submitted_by, report.submitted_at = user, timezone.now()
+        report.returned_note = ""
+        report.save(update_fields=["snapshot", "as_of", "status", "submitted_by", "submitted_at", "returned_note"])
+        _queue_render(report, "draft")
+        audit_record(actor=user, action="report.submit", unit_id=report.plan.unit_id, obj=report, ip=ip,
+                     summary=_("Laporan semester %(s)s v%(v)s diajukan ke Kepala Dinas")
+                     % {"s": report.semester_roman, "v": report.version},
+                     data={"as_of": as_of.isoformat(), "summary": report.snapshot["summary"]})
+    return report
+
+
+def report_return(*, report: Report, user, membership: Membership | None, note: str, ip: str | None = None) -> Report:
+    _require(membership, SIGN_ROLES, _("Hanya Kepala Dinas yang mengembalikan laporan."))
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Tuliskan catatan untuk Ketua Tim.")})
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if report.status != Report.Status.SUBMITTED or report.render_kind == "final" and \
+                report.render_state in (Report.RenderState.QUEUED, Report.RenderState.RENDERING):
+            raise ValidationError(_("Hanya laporan yang diajukan (dan tidak sedang ditandatangani) dapat dikembalikan."))
+        report.status, report.returned_note = Report.Status.RETURNED, note
+        report.save(update_fields=["status", "returned_note"])
+        audit_record(actor=user, action="report.return", unit_id=report.plan.unit_id, obj=report, ip=ip,
+                     summary=_("Laporan v%(v)s dikembalikan: %(n)s") % {"v": report.version, "n": note[:200]})
+    return report
+
+
+def signing_material(unit) -> tuple[bytes, str]:
+    """(PKCS#12 bytes, passphrase) of the unit: its uploaded certificate, else MONEV_SIGNING_P12_PATH."""
+    from .signing import SigningError, decrypt_secret
+
+    cert = UnitCertificate.objects.filter(unit=unit).first()
+    if cert is not None:
+        return decrypt_secret(bytes(cert.p12_encrypted)), decrypt_secret(bytes(cert.passphrase_encrypted)).decode()
+    path = settings.MONEV_SIGNING_P12_PATH
+    if not path or not Path(path).is_file():
+        raise SigningError(_("Sertifikat tanda tangan unit belum tersedia. Administrator perlu mengunggah "
+                             "sertifikat (PKCS#12) unit ini, atau menjalankan `manage.py make_demo_certificate` "
+                             "untuk demo."))
+    passphrase = settings.MONEV_SIGNING_P12_PASSPHRASE
+    beside = Path(path).with_suffix(".passphrase")
+    if not passphrase and beside.is_file():
+        passphrase = beside.read_text().strip()
+    return Path(path).read_bytes(), passphrase
+
+
+def report_sign(*, report: Report, user, membership: Membership | None, ip: str | None = None) -> Report:
+    """Approve: check the certificate now (a clear message at once), then queue the final render and signature."""
+    from .signing import SigningError, load_certificate
+
+    _require(membership, SIGN_ROLES, _("Hanya Kepala Dinas yang menyetujui dan menandatangani laporan."))
+    with transaction.atomic():
+        report = Report.objects.select_for_update().select_related("plan__unit").get(pk=report.pk)
+        if report.status != Report.Status.SUBMITTED:
+            raise ValidationError(_("Hanya laporan yang diajukan Ketua Tim dapat ditandatangani."))
+        p12, passphrase = signing_material(report.plan.unit)
+        try:
+            load_certificate(p12=p12, passphrase=passphrase)
+        except SigningError as exc:
+            raise ValidationError(str(exc)) from exc
+        report.sign_requested_by = user
+        report.save(update_fields=["sign_requested_by"])
+        _queue_render(report, "final")
+        audit_record(actor=user, action="report.approve", unit_id=report.plan.unit_id, obj=report, ip=ip,
+                     summary=_("Laporan v%(v)s disetujui; penandatanganan dimulai") % {"v": report.version})
+    return report
+
+
+def report_correct(*, report: Report, user, membership: Membership | None, ip: str | None = None) -> Report:
+    """A new editable version replacing a signed report (the signed one stays as it is)."""
+    _require(membership, EDIT_ROLES, _("Hanya Ketua Tim yang membuat versi perbaikan."))
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if report.status != Report.Status.SIGNED or hasattr(report, "replaced_by"):
+            raise ValidationError(_("Versi perbaikan dibuat dari laporan bertanda tangan yang terbaru."))
+        new = Report(plan=report.plan, semester=report.semester, version=report.version + 1, replaces=report,
+                     number=default_number(report.plan, report.semester, report.version + 1),
+                     conclusions=report.conclusions, created_by=user)
+        new.full_clean()
+        new.save()
+        Recommendation.objects.bulk_create([Recommendation(report=new, order=r.order, text=r.text)
+                                            for r in report.recommendations.all()])
+        FollowUp.objects.bulk_create([FollowUp(report=new, recommendation_id=f.recommendation_id, status=f.status,
+                                               note=f.note) for f in report.followups.all()])
+        audit_record(actor=user, action="report.correct", unit_id=report.plan.unit_id, obj=new, ip=ip,
+                     summary=_("Versi %(v)s dibuat untuk mengganti versi %(o)s") % {"v": new.version,
+                                                                                   "o": report.version})
+    return new
+
+
+def _pdf_inputs(report: Report, snapshot: dict) -> dict:
+    followups = [{"text": f.recommendation.text, "status_label": f.get_status_display(), "note": f.note}
+                 for f in report.followups.select_related("recommendation").order_by("recommendation__order")]
+    return {"snapshot": snapshot, "number": report.number, "conclusions": report.conclusions,
+            "recommendations": [{"text": r.text} for r in report.recommendations.all()],
+            "previous_followups": followups,
+            "logo_path": report.plan.unit.logo.path if report.plan.unit.logo else None}
+
+
+def new_verification_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def report_render(*, report_id: int) -> None:
+    """The task's work: claim the queued render, produce the PDF (and for "final" sign it), store it.
+    Runs once per request: a second worker finds nothing queued. Failures are stored with their reason."""
+    from .pdf import page_count, render_report_pdf, signature_box
+    from .signing import SigningError, sign_pdf
+
+    claimed = Report.objects.filter(pk=report_id, render_state=Report.RenderState.QUEUED).update(
+        render_state=Report.RenderState.RENDERING)
+    if not claimed:
+        return
+    report = Report.objects.select_related("plan__unit", "sign_requested_by").get(pk=report_id)
+    stored = None
+    try:
+        if report.render_kind == "final":
+            code = report.verification_code or new_verification_code()
+            url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("monev:verify", args=[code])
+            _name, pdf = render_report_pdf(**_pdf_inputs(report, report.snapshot), draft=False,
+                                           issued_on=timezone.localdate(), verification={"code": code, "url": url})
+            page, box = signature_box(pdf)
+            p12, passphrase = signing_material(report.plan.unit)
+            snap = report.snapshot
+            signed = sign_pdf(pdf=pdf, p12=p12, passphrase=passphrase, page=page, box=box,
+                              reason=f"Persetujuan Laporan Monev ZI Semester {report.semester_roman} "
+                                     f"Tahun {report.plan.year}",
+                              location=snap["unit"]["city"] or snap["unit"]["name"])
+            with transaction.atomic():
+                locked = Report.objects.select_for_update().get(pk=report.pk)
+                if locked.status != Report.Status.SUBMITTED:
+                    raise ValidationError(_("Laporan berubah status saat ditandatangani."))
+                stored = default_storage.save(f"laporan/{secrets.token_hex(16)}.pdf", ContentFile(signed))
+                locked.signed_pdf.name = stored
+                locked.signed_sha256 = hashlib.sha256(signed).hexdigest()
+                locked.verification_code = code
+                locked.status = Report.Status.SIGNED
+                locked.signed_by, locked.signed_at = report.sign_requested_by, timezone.now()
+                locked.pages, locked.render_state = page_count(signed), Report.RenderState.READY
+                locked.save()
+                audit_record(actor=report.sign_requested_by, action="report.sign", unit_id=report.plan.unit_id,
+                             obj=locked, summary=_("Laporan v%(v)s ditandatangani (kode %(c)s)")
+                             % {"v": locked.version, "c": code}, data={"sha256": locked.signed_sha256})
+        else:
+            snapshot = report.snapshot if report.snapshot is not None else selectors.report_snapshot(
+                plan=report.plan, semester=report.semester,
+                as_of=selectors.report_as_of(report.plan, report.semester, timezone.localdate()))
+            _name, pdf = render_report_pdf(**_pdf_inputs(report, snapshot), draft=True,
+                                           issued_on=datetime.date.fromisoformat(snapshot["as_of"]))
+            with transaction.atomic():
+                locked = Report.objects.select_for_update().get(pk=report.pk)
+                old = locked.draft_pdf.name
+                stored = default_storage.save(f"laporan/{secrets.token_hex(16)}.pdf", ContentFile(pdf))
+                locked.draft_pdf.name, locked.draft_sha256 = stored, hashlib.sha256(pdf).hexdigest()
+                locked.pages, locked.render_state = page_count(pdf), Report.RenderState.READY
+                locked.save(update_fields=["draft_pdf", "draft_sha256", "pages", "render_state"])
+            if old:  # drafts are working copies; the signed file is what is kept
+                transaction.on_commit(lambda: default_storage.delete(old))
+    except Exception as exc:  # noqa: BLE001 — any failure is shown on the page with its reason
+        if stored:
+            default_storage.delete(stored)
+        if isinstance(exc, ValidationError):
+            message = exc.messages[0]
+        elif isinstance(exc, SigningError):
+            message = str(exc)
+        else:
+            logger.exception("report %s: rendering failed", report_id)
+            message = _("Pembuatan PDF gagal (%(e)s). Coba lagi atau hubungi administrator.") % {
+                "e": type(exc).__name__}
+        Report.objects.filter(pk=report_id).update(render_state=Report.RenderState.FAILED, render_error=message[:2000])
+
+
+def report_download_record(*, report: Report, user, kind: str, sha256: str, ip: str | None) -> None:
+    ReportDownload.objects.create(report=report, user=user, kind=kind, sha256=sha256, ip=ip)
+
+
+def verification_check(*, report: Report, uploaded) -> dict:
+    """Compare an uploaded PDF with the signed report: the same bytes? an intact signature?"""
+    from .signing import verify_pdf
+
+    data = uploaded.read(settings.EVIDENCE_MAX_UPLOAD_MB * 1024 * 1024 + 1)
+    if len(data) > settings.EVIDENCE_MAX_UPLOAD_MB * 1024 * 1024:
+        raise ValidationError(_("Berkas terlalu besar."))
+    digest = hashlib.sha256(data).hexdigest()
+    result = verify_pdf(data, trust_roots=trust_roots())
+    return {"same": digest == report.signed_sha256, "sha256": digest, "signed": result.signed,
+            "intact": result.intact, "trusted": result.trusted, "problems": result.problems}
+
+
+def trust_roots() -> list[bytes]:
+    return [Path(p).read_bytes() for p in settings.MONEV_SIGNING_TRUST_ROOTS if Path(p).is_file()]

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+app_name = "monev"
+urlpatterns = [
+    # -- progress dashboard (lead) --
+    path("rencana/<int:plan_id>/dashboard/", views.dashboard, name="dashboard"),
+    path("rencana/<int:plan_id>/status.xlsx", views.status_export, name="status_export"),
+    path("unit-saya/", views.units_summary, name="units_summary"),
+    # -- semester Monev reports --
+    path("rencana/<int:plan_id>/laporan/<int:semester>/", views.report_page, name="report_page"),
+    path("rencana/<int:plan_id>/laporan/<int:semester>/simpan/", views.report_edit, name="report_edit"),
+    path("rencana/<int:plan_id>/laporan/<int:semester>/ajukan/", views.report_submit, name="report_submit"),
+    path("laporan/<int:report_id>/draf/", views.report_draft, name="report_draft"),
+    path("laporan/<int:report_id>/kembalikan/", views.report_return, name="report_return"),
+    path("laporan/<int:report_id>/tandatangani/", views.report_sign, name="report_sign"),
+    path("laporan/<int:report_id>/perbaikan/", views.report_correct, name="report_correct"),
+    path("laporan/<int:report_id>/unduh/", views.report_download, name="report_download"),
+    path("verifikasi/<str:code>/", views.verify, name="verify"),
+    # -- notifications (reminders) --
+    path("notifikasi/", views.notifications, name="notifications"),
+    path("notifikasi/<int:notification_id>/dibaca/", views.notification_read, name="notification_read"),
+    path("notifikasi/semua-dibaca/", views.notifications_read_all, name="notifications_read_all"),
+]

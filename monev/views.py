@@ -1,0 +1,240 @@
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from actionplan.models import Role
+from zi_portal.lib.audit import client_ip
+
+from . import selectors, services
+from .charts import component_chart
+from .forms import ReportForm, VerifyForm
+from .resources import status_export_file
+
+# ---------------------------------------------------------------------------------------------------------------
+# Progress dashboard
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _period(request) -> tuple[int | None, datetime.date]:
+    """The optional semester (GET semester=1|2) and the date the statuses are computed for (GET per=YYYY-MM-DD,
+    default today in Asia/Jakarta)."""
+    semester = request.GET.get("semester")
+    semester = int(semester) if semester in ("1", "2") else None
+    try:
+        as_of = datetime.date.fromisoformat(request.GET.get("per", ""))
+    except ValueError:
+        as_of = timezone.localdate()
+    return semester, as_of
+
+
+@login_required
+def dashboard(request, plan_id: int):
+    plan, membership = selectors.get_dashboard_plan(request.user, plan_id)
+    semester, as_of = _period(request)
+    # The figures are the same for every reader; they are cached under a key that changes with each audited
+    # change of the unit (uploads, reviews, assignments, imports) and expire after DASHBOARD_CACHE_SECONDS.
+    key = f"monev:dashboard:{plan.pk}:{selectors.unit_version(plan.unit_id)}:{semester}:{as_of.isoformat()}"
+    body = cache.get(key)
+    if body is None:
+        data = selectors.dashboard_data(plan=plan, as_of=as_of, semester=semester)
+        body = render_to_string("monev/_dashboard_body.html", {
+            **data, "chart": component_chart(data["components"]),
+            "target_url": reverse("evidence:target", args=[0]).removesuffix("0/")})
+        cache.set(key, body, settings.DASHBOARD_CACHE_SECONDS)
+    return render(request, "monev/dashboard.html", {
+        "plan": plan, "membership": membership, "semester": semester, "as_of": as_of, "body": mark_safe(body)})
+
+
+@login_required
+def status_export(request, plan_id: int):
+    plan, _membership = selectors.get_dashboard_plan(request.user, plan_id)
+    semester, as_of = _period(request)
+    filename, content = status_export_file(plan=plan, as_of=as_of, semester=semester)
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def units_summary(request):
+    _semester, as_of = _period(request)
+    return render(request, "monev/units_summary.html", {
+        "rows": selectors.units_summary(request.user, as_of=as_of), "as_of": as_of})
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Notifications (deadline reminders)
+# ---------------------------------------------------------------------------------------------------------------
+# (Imports of this section live here so the two halves of the file can be edited independently.)
+from django.contrib import messages  # noqa: E402
+from django.shortcuts import redirect  # noqa: E402
+from django.utils.translation import gettext as _  # noqa: E402
+from django.views.decorators.http import require_POST  # noqa: E402
+
+from . import reminders  # noqa: E402
+
+
+@login_required
+def notifications(request):
+    return render(request, "monev/notifications.html",
+                  reminders.notifications_page(user=request.user, page=request.GET.get("page")))
+
+
+@login_required
+@require_POST
+def notification_read(request, notification_id: int):
+    notification = reminders.get_notification_for_user(request.user, notification_id)
+    reminders.notification_mark_read(notification=notification, user=request.user)
+    return redirect("monev:notifications")
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    count = reminders.notifications_mark_all_read(user=request.user)
+    messages.success(request, _("%(n)s notifikasi ditandai sudah dibaca.") % {"n": count})
+    return redirect("monev:notifications")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Semester Monev reports
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _back(report_or_plan, semester=None):
+    if semester is None:
+        return redirect("monev:report_page", plan_id=report_or_plan.plan_id, semester=report_or_plan.semester)
+    return redirect("monev:report_page", plan_id=report_or_plan.pk, semester=semester)
+
+
+def _run(request, action, success: str):
+    """Call a report service; its refusal becomes a message on the report page."""
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return False
+    messages.success(request, success)
+    return True
+
+
+@login_required
+def report_page(request, plan_id: int, semester: int):
+    plan, membership = selectors.get_dashboard_plan(request.user, plan_id)
+    if semester not in (1, 2):
+        raise Http404
+    context = selectors.report_page_data(plan=plan, semester=semester)
+    current = context["current"]
+    if current is not None and current.is_editable and membership.role == Role.KETUA:
+        context["form"] = ReportForm(report=current)
+    return render(request, "monev/report.html", {"plan": plan, "membership": membership, "semester": semester,
+                                                  **context})
+
+
+@login_required
+@require_POST
+def report_edit(request, plan_id: int, semester: int):
+    plan, membership = selectors.get_dashboard_plan(request.user, plan_id)
+    report = services.report_start(plan=plan, semester=semester, user=request.user, membership=membership,
+                                   ip=client_ip(request))
+    form = ReportForm(request.POST, report=report)
+    if form.is_valid():
+        _run(request, lambda: services.report_save(report=report, user=request.user, membership=membership,
+                                                   ip=client_ip(request), **form.service_kwargs()),
+             _("Laporan tersimpan."))
+    else:
+        messages.error(request, _("Periksa isian laporan: ") + "; ".join(
+            f"{form.fields[f].label if f in form.fields else ''} {' '.join(e)}".strip() for f, e in form.errors.items()))
+    return _back(plan, semester)
+
+
+@login_required
+@require_POST
+def report_submit(request, plan_id: int, semester: int):
+    plan, membership = selectors.get_dashboard_plan(request.user, plan_id)
+    report = services.report_start(plan=plan, semester=semester, user=request.user, membership=membership,
+                                   ip=client_ip(request))
+    _run(request, lambda: services.report_submit(report=report, user=request.user, membership=membership,
+                                                 ip=client_ip(request)),
+         _("Laporan diajukan ke Kepala Dinas. Data laporan dibekukan."))
+    return _back(plan, semester)
+
+
+@login_required
+@require_POST
+def report_draft(request, report_id: int):
+    report, membership = selectors.get_report_for_user(request.user, report_id)
+    _run(request, lambda: services.report_request_draft(report=report, user=request.user, membership=membership,
+                                                        ip=client_ip(request)), _("Draf sedang dibuat."))
+    return _back(report)
+
+
+@login_required
+@require_POST
+def report_return(request, report_id: int):
+    report, membership = selectors.get_report_for_user(request.user, report_id)
+    _run(request, lambda: services.report_return(report=report, user=request.user, membership=membership,
+                                                 note=request.POST.get("note", ""), ip=client_ip(request)),
+         _("Laporan dikembalikan ke Ketua Tim."))
+    return _back(report)
+
+
+@login_required
+@require_POST
+def report_sign(request, report_id: int):
+    report, membership = selectors.get_report_for_user(request.user, report_id)
+    _run(request, lambda: services.report_sign(report=report, user=request.user, membership=membership,
+                                               ip=client_ip(request)),
+         _("Laporan disetujui; PDF bertanda tangan sedang dibuat."))
+    return _back(report)
+
+
+@login_required
+@require_POST
+def report_correct(request, report_id: int):
+    report, membership = selectors.get_report_for_user(request.user, report_id)
+    _run(request, lambda: services.report_correct(report=report, user=request.user, membership=membership,
+                                                  ip=client_ip(request)),
+         _("Versi perbaikan dibuat; laporan bertanda tangan sebelumnya tetap tersimpan."))
+    return _back(report)
+
+
+@login_required
+def report_download(request, report_id: int):
+    """The signed PDF once signed (or the draft with ?berkas=draf); every download is recorded."""
+    report, _membership = selectors.get_report_for_user(request.user, report_id)
+    signed = bool(report.signed_pdf) and request.GET.get("berkas") != "draf"
+    field, digest = (report.signed_pdf, report.signed_sha256) if signed else (report.draft_pdf, report.draft_sha256)
+    if not field:
+        raise Http404(_("PDF laporan belum tersedia."))
+    services.report_download_record(report=report, user=request.user, kind="signed" if signed else "draft",
+                                    sha256=digest, ip=client_ip(request))
+    name = (f"laporan-monev-zi-{report.plan.year}-semester-{report.semester_roman}-v{report.version}"
+            f"{'' if signed else '-draf'}.pdf")
+    response = FileResponse(field.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def verify(request, code: str):
+    """Public (no login): the identity of a signed report, and a check of an uploaded copy."""
+    report = selectors.get_signed_report_by_code(code)
+    result = None
+    form = VerifyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.verification_check(report=report, uploaded=form.cleaned_data["file"])
+        except ValidationError as exc:
+            form.add_error("file", exc)
+    return render(request, "monev/verify.html", {"report": report, "form": form, "result": result},
+                  status=400 if form.errors else 200)
