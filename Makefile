@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: setup run migrate demo worker test test-postgres lint bench clean
+.PHONY: setup run migrate demo reminders worker test test-postgres lint bench clean
 
 setup: $(VENV)/.installed node_modules/.installed  ## create .venv, install Python and npm packages
 
@@ -21,12 +21,16 @@ node_modules/.installed: package.json package-lock.json
 migrate: setup
 	$(PY) manage.py migrate --noinput
 
-demo: migrate  ## import the seed plan and the demo people once (idempotent)
+demo: migrate  ## import the seed plan and the demo people once, make the demo signing certificate (idempotent)
 	$(PY) manage.py seed_demo
+	test -f var/signing/demo-signing.p12 || $(PY) manage.py make_demo_certificate
 
 run: demo  ## the portal on the embedded default: SQLite, local media, eager tasks
 	@echo "Portal ZI: http://$(HOST)/  (masuk sebagai ketua / zi-demo-2019)"
 	$(PY) manage.py runserver $(HOST)
+
+reminders: migrate  ## the daily reminder sweep without Redis (what cron would run)
+	$(PY) manage.py send_reminders
 
 worker: setup  ## a Celery worker with beat (needs REDIS_URL)
 	$(VENV)/bin/celery -A zi_portal worker --beat --loglevel=info

@@ -32,6 +32,10 @@ def _expect_login_redirect(response):
     assert reverse("login") in response.url or "/admin/login/" in response.url
 
 
+# progress and reports: Ketua Tim, Kepala Dinas and TPI of the unit
+WATCHERS = {"anggota": 403, "anggota_other": 403, "ketua": 200, "kepala": 200, "tpi": 200, "outsider": 404,
+            "anonymous": "login"}
+
 # name, url builder, expected status per role ("login" = redirect to the login page)
 GET_MATRIX = [
     ("home", lambda w: reverse("home"), {**{r: 200 for r in ROLES}, "anonymous": "login"}),
@@ -55,6 +59,12 @@ GET_MATRIX = [
     ("download", lambda w: reverse("evidence:download", args=[w["file"].pk]),
      {**{r: 200 for r in MEMBERS}, "outsider": 404, "anonymous": "login"}),
     ("admin", lambda w: reverse("admin:index"), {r: "login" for r in ROLES}),
+    ("dashboard", lambda w: reverse("monev:dashboard", args=[w["plan"].pk]), WATCHERS),
+    ("status_export", lambda w: reverse("monev:status_export", args=[w["plan"].pk]), WATCHERS),
+    ("report_page", lambda w: reverse("monev:report_page", args=[w["plan"].pk, 1]), WATCHERS),
+    ("units_summary", lambda w: reverse("monev:units_summary"), {**{r: 200 for r in ROLES}, "anonymous": "login"}),
+    ("notifications", lambda w: reverse("monev:notifications"), {**{r: 200 for r in ROLES}, "anonymous": "login"}),
+    ("verify_unknown_code", lambda w: reverse("monev:verify", args=["ABCD-2345"]), {r: 404 for r in ROLES}),
 ]
 
 
