@@ -20,8 +20,19 @@ from django.utils import timezone
 
 from zi_portal.lib.audit import client_ip
 
-from .models import (ActionStep, Assignment, AuditEvent, Component, Indicator, Membership, Plan, Profile,
-                     SubComponent, Target, Unit)
+from .models import (
+    ActionStep,
+    Assignment,
+    AuditEvent,
+    Component,
+    Indicator,
+    Membership,
+    Plan,
+    Profile,
+    SubComponent,
+    Target,
+    Unit,
+)
 from .services import COUNT_LABELS, PlanImportError, plan_export_file, plan_import
 
 User = get_user_model()

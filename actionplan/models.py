@@ -20,7 +20,8 @@ def validate_nip(value: str) -> None:
     try:
         datetime.date(int(value[0:4]), int(value[4:6]), int(value[6:8]))
     except ValueError:
-        raise ValidationError(_("8 angka pertama NIP harus tanggal lahir yang sah (TTTTBBHH)."), code="nip_birth")
+        raise ValidationError(_("8 angka pertama NIP harus tanggal lahir yang sah (TTTTBBHH)."),
+                              code="nip_birth") from None
     if not 1 <= int(value[12:14]) <= 12:
         raise ValidationError(_("Angka ke-9 s/d 14 NIP harus tahun dan bulan pengangkatan (TTTTBB)."), code="nip_tmt")
     if value[14] not in "12":
@@ -192,7 +193,8 @@ class ActionStep(models.Model):
     evidence_required = models.TextField(_("bukti fisik"), blank=True)
     target_text = models.CharField(_("target waktu (teks asli)"), max_length=500, blank=True)
     responsible_text = models.CharField(_("penanggung jawab (teks impor)"), max_length=300, blank=True)
-    responsible = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Assignment", through_fields=("step", "user"),
+    responsible = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Assignment",
+                                         through_fields=("step", "user"),
                                          related_name="assigned_steps", blank=True)
     # What the target-date parser said about target_text, shown to people on the plan page.
     review_reason = models.CharField(_("perlu ditinjau karena"), max_length=300, blank=True)
@@ -226,6 +228,9 @@ class Assignment(models.Model):
         verbose_name = _("penanggung jawab")
         verbose_name_plural = _("penanggung jawab")
         constraints = [models.UniqueConstraint(fields=["step", "user"], name="unique_assignment")]
+
+    def __str__(self):
+        return f"{self.user} → {self.step}"
 
 
 class Target(models.Model):

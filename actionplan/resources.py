@@ -11,8 +11,16 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from import_export import fields, resources, widgets
 
-from .importing import (COL_ACTION, COL_COMPONENT, COL_EVIDENCE, COL_INDICATOR, COL_NO, COL_RESPONSIBLE,
-                        COL_TARGET, neutralize_formula)
+from .importing import (
+    COL_ACTION,
+    COL_COMPONENT,
+    COL_EVIDENCE,
+    COL_INDICATOR,
+    COL_NO,
+    COL_RESPONSIBLE,
+    COL_TARGET,
+    neutralize_formula,
+)
 from .models import ActionStep, Component, Indicator, Plan, SubComponent
 
 

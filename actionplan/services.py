@@ -14,8 +14,19 @@ from django.db.models import ProtectedError, RestrictedError
 from zi_portal.lib.audit import audit_record
 
 from .importing import RowIssue, parse_plan_table, read_source, render_report
-from .models import (DEFAULT_WEIGHTS, ActionStep, Assignment, Component, Indicator, Membership, Plan, Profile,
-                     SubComponent, Target, Unit)
+from .models import (
+    DEFAULT_WEIGHTS,
+    ActionStep,
+    Assignment,
+    Component,
+    Indicator,
+    Membership,
+    Plan,
+    Profile,
+    SubComponent,
+    Target,
+    Unit,
+)
 
 # -- plan import --------------------------------------------------------------------------------------------------
 

@@ -54,7 +54,8 @@ def step_assign(request, step_id: int):
     if membership.role != Role.KETUA:
         raise PermissionDenied(_("Hanya Ketua Tim yang menetapkan penanggung jawab."))
     people = assignable_people(membership.unit_id)
-    form = AssignForm(request.POST if request.method == "POST" else None, people_qs=people, initial={"people": list(step.responsible.all())})
+    form = AssignForm(request.POST if request.method == "POST" else None, people_qs=people,
+                      initial={"people": list(step.responsible.all())})
     if request.method == "POST" and form.is_valid():
         assignments_set(step=step, users=form.cleaned_data["people"], actor=request.user, ip=client_ip(request))
         messages.success(request, _("Penanggung jawab tersimpan."))

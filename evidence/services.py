@@ -17,8 +17,17 @@ from django.utils.translation import gettext as _
 from actionplan.models import Membership, Target
 from zi_portal.lib.audit import audit_record
 
-from .models import (OPEN_FOR_UPLOAD, UPLOAD_ROLES, COMMENT_ROLES, Comment, EvidenceFile, ReviewDecision, Revision,
-                     RevisionStatus, allowed_transition)
+from .models import (
+    COMMENT_ROLES,
+    OPEN_FOR_UPLOAD,
+    UPLOAD_ROLES,
+    Comment,
+    EvidenceFile,
+    ReviewDecision,
+    Revision,
+    RevisionStatus,
+    allowed_transition,
+)
 from .validation import CheckedUpload, check_upload
 
 

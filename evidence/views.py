@@ -62,7 +62,8 @@ def upload(request, target_id: int):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Revisi %(n)s terunggah dan menunggu review Ketua Tim.") % {"n": revision.number})
+            messages.success(request, _("Revisi %(n)s terunggah dan menunggu review Ketua Tim.")
+                             % {"n": revision.number})
             return redirect("evidence:target", target_id=target.pk)
     return render(request, "evidence/upload.html", {"target": target, "membership": membership, "form": form},
                   status=400 if form.errors else 200)

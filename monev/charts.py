@@ -48,12 +48,13 @@ def component_chart(components) -> str:
             fill, text_fill = STYLE[status]
             segments.append(Segment(x, width, n, fill, text_fill, STATUS_LABELS[status]))
             x += width
-        rows.append({"y": TOP + i * ROW_H, "label": f"{component.code}. {component.get_code_display()}", "segments": segments,
+        rows.append({"y": TOP + i * ROW_H, "label": f"{component.code}. {component.get_code_display()}",
+                     "segments": segments,
                      "summary": f"{progress.done}/{progress.total} ({progress.percent:.1f}%)".replace(".", ","),
                      "empty": progress.total == 0})
     legend_y = TOP + len(rows) * ROW_H + 10
-    legend = [{"x": 10 + (i % 3) * 250, "y": legend_y + (i // 3) * 22, "fill": STYLE[s][0], "label": STATUS_LABELS[s]}
-              for i, s in enumerate(ORDER)]
+    legend = [{"x": 10 + (i % 3) * 250, "y": legend_y + (i // 3) * 22, "fill": STYLE[s][0],
+               "label": STATUS_LABELS[s]} for i, s in enumerate(ORDER)]
     return render_to_string("monev/charts/components.svg", {
         "rows": rows, "legend": legend, "bar_x": LABEL_W, "bar_w": BAR_W, "row_h": ROW_H - 10,
         "width": LABEL_W + BAR_W + TEXT_W, "height": legend_y + 2 * 22 + 6, "text_x": LABEL_W + BAR_W + 8,

@@ -15,6 +15,8 @@ stage (``kind``)          day                     recipients
 Only dated targets of plans with status "active" are considered, and nothing is sent for a target that has an
 accepted revision or a revision waiting for review (the one ``submitted`` revision is always the latest; a target
 whose latest revision was sent back — ``revise`` — or withdrawn does get reminders). Inactive users get nothing.
+An overdue target nobody is responsible for still reaches the Ketua Tim (and at H+7 the Kepala Dinas): nobody
+else would notice it. A person in two roles (responsible and Ketua Tim) gets one notice, as responsible.
 
 Idempotency. Every notification is a row with the unique key (target, due_date, recipient, kind). The sweep
 computes what is due, inserts it with ``bulk_create(ignore_conflicts=True)`` (ON CONFLICT DO NOTHING) and then
@@ -43,7 +45,11 @@ E-mail. Each new notification for a person with an e-mail address is queued (``m
 notification in the portal only (``no_email``) and is listed for their Ketua Tim. Sending claims the row with a
 conditional UPDATE, so two workers never send the same mail; a mail-server failure keeps the notification with
 status ``retrying``/``failed`` and the last error, Celery retries with back-off, and each daily sweep re-queues
-e-mails still failed (or stuck) from the last ``REMINDER_CATCH_UP_DAYS`` days.
+e-mails still failed (or stuck) from the last ``REMINDER_CATCH_UP_DAYS`` days. Without a worker (tasks run
+eagerly, no Redis) a failed mail is marked ``failed`` at once and left to the next daily sweep.
+
+Cost: a fixed number of queries per sweep (targets, assignments, memberships, existing notices, one bulk insert,
+the read-back, the re-queue list, the audit row); see ``benchmarks/reminders.py``.
 """
 import datetime
 import logging
@@ -93,18 +99,17 @@ def reminder_stages() -> list[Stage]:
     responsible, ketua, kepala = RecipientRole.RESPONSIBLE, RecipientRole.KETUA, RecipientRole.KEPALA
     stages = [Stage(Kind.before(days), -days, frozenset({responsible}))
               for days in {int(d) for d in settings.REMINDER_DAYS_BEFORE if int(d) >= 0}]
-    stages.append(Stage(Kind.OVERDUE, max(1, settings.REMINDER_OVERDUE_DAYS), frozenset({responsible, ketua})))
-    stages.append(Stage(Kind.ESCALATION, max(1, settings.REMINDER_ESCALATION_DAYS),
-                        frozenset({responsible, ketua, kepala})))
+    stages.append(Stage(Kind.OVERDUE, kind_offset(Kind.OVERDUE), frozenset({responsible, ketua})))
+    stages.append(Stage(Kind.ESCALATION, kind_offset(Kind.ESCALATION), frozenset({responsible, ketua, kepala})))
     return sorted(stages, key=lambda s: s.offset)
 
 
 def kind_offset(kind: str) -> int:
-    """The day of a recorded kind, also for thresholds no longer configured."""
+    """The day of a kind relative to the due date (also for thresholds no longer configured)."""
     days = Kind.days_before(kind)
     if days is not None:
         return -days
-    return settings.REMINDER_ESCALATION_DAYS if kind == Kind.ESCALATION else settings.REMINDER_OVERDUE_DAYS
+    return max(1, settings.REMINDER_ESCALATION_DAYS if kind == Kind.ESCALATION else settings.REMINDER_OVERDUE_DAYS)
 
 
 def _reached(stage: Stage, day: int) -> bool:

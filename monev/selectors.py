@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.db.models import Case, CharField, Count, F, Max, Prefetch, QuerySet, Value, When
 from django.http import Http404
 
-from actionplan.models import AuditEvent, Assignment, Component, Membership, Plan, Role, SubComponent, Target
+from actionplan.models import Assignment, AuditEvent, Component, Membership, Plan, Role, SubComponent, Target
 from evidence.models import Revision, RevisionStatus
 
 DONE, REVIEW_NEEDED, WAITING, LATE, REVISE, NOT_DUE = (

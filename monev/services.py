@@ -157,7 +157,8 @@ def report_return(*, report: Report, user, membership: Membership | None, note: 
         report = Report.objects.select_for_update().get(pk=report.pk)
         if report.status != Report.Status.SUBMITTED or report.render_kind == "final" and \
                 report.render_state in (Report.RenderState.QUEUED, Report.RenderState.RENDERING):
-            raise ValidationError(_("Hanya laporan yang diajukan (dan tidak sedang ditandatangani) dapat dikembalikan."))
+            raise ValidationError(
+                _("Hanya laporan yang diajukan (dan tidak sedang ditandatangani) dapat dikembalikan."))
         report.status, report.returned_note = Report.Status.RETURNED, note
         report.save(update_fields=["status", "returned_note"])
         audit_record(actor=user, action="report.return", unit_id=report.plan.unit_id, obj=report, ip=ip,

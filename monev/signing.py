@@ -13,14 +13,17 @@ Plain functions, bytes in and bytes out: nothing here touches the disk, the data
 * `encrypt_secret` / `decrypt_secret` protect a certificate uploaded through the admin at rest.
 
 Every `SigningError.message` is Indonesian and safe to show to the Kepala Dinas. pyHanko's synchronous API runs
-its own event loop (asyncio.run), so call these from synchronous code (views, Celery tasks), not from a running loop.
+its own event loop (asyncio.run); sign_pdf and verify_pdf move to a helper thread when called where a loop runs.
 """
 from __future__ import annotations
 
+import asyncio
 import base64
+import functools
 import hashlib
 import io
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -289,6 +292,21 @@ def _next_field_name(reader: PdfFileReader) -> str:
     return f"TandaTangan{number}"
 
 
+def _outside_event_loop(fn):
+    """pyHanko runs its own event loop; from a thread where a loop is already running (an async view, Playwright's
+    sync API in tests) the call is made in a helper thread instead of failing."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return fn(*args, **kwargs)
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(fn, *args, **kwargs).result()
+    return wrapper
+
+
+@_outside_event_loop
 def sign_pdf(*, pdf: bytes, p12: bytes, passphrase: str | bytes | None, reason: str, location: str,
              page: int, box: tuple[float, float, float, float], now: datetime | None = None) -> bytes:
     """Return `pdf` with one more signature: PAdES B-B (ETSI.CAdES.detached, SHA-256) as an incremental update.
@@ -407,6 +425,7 @@ def _trailing_garbage(pdf: bytes) -> bool:
     return end < 0 or pdf[end + 5:].strip(b" \t\r\n\x00") != b""
 
 
+@_outside_event_loop
 def verify_pdf(pdf: bytes, *, trust_roots: list[bytes]) -> VerifyResult:
     """Check the signatures of a PDF and report; never raises for bad input (junk, empty, unsigned, truncated).
 

@@ -152,8 +152,9 @@ def report_edit(request, plan_id: int, semester: int):
                                                    ip=client_ip(request), **form.service_kwargs()),
              _("Laporan tersimpan."))
     else:
-        messages.error(request, _("Periksa isian laporan: ") + "; ".join(
-            f"{form.fields[f].label if f in form.fields else ''} {' '.join(e)}".strip() for f, e in form.errors.items()))
+        problems = [f"{form.fields[f].label if f in form.fields else ''} {' '.join(e)}".strip()
+                    for f, e in form.errors.items()]
+        messages.error(request, _("Periksa isian laporan: ") + "; ".join(problems))
     return _back(plan, semester)
 
 

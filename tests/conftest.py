@@ -116,9 +116,10 @@ def assigned_target(first_target, anggota, ketua):
 CHROMIUM = "/usr/bin/chromium"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    """Debian's Chromium driven by Playwright (never a downloaded browser). Module-scoped: Playwright's sync API
+    keeps an event loop running in this thread while it is open, which other tests must not inherit."""
     need("Chromium", os.path.exists(CHROMIUM), f"{CHROMIUM} is installed by `apt-get install chromium`")
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -97,7 +97,7 @@ def test_semester_switch_counts_only_that_semesters_targets(login, plan, states,
     assert s1 == Target.objects.filter(semester=1).count() and s2 == Target.objects.filter(semester=2).count()
     assert s1 + s2 + 1 == year  # + the undated target needing review
     body = dash(login(ketua), plan, semester=2).content.decode()
-    assert f'data-figure="percent">' in body and "Semester II" in body
+    assert 'data-figure="percent">' in body and "Semester II" in body
 
 
 @pytest.mark.parametrize("person, status", [("ketua", 200), ("kepala", 200), ("tpi", 200), ("anggota", 403),

@@ -14,7 +14,7 @@ from django.urls import reverse
 from actionplan.models import AuditEvent, Role, Target
 from actionplan.services import assignments_set, person_ensure
 from evidence.models import Comment, EvidenceFile, ReviewDecision, Revision, RevisionStatus
-from evidence.services import evidence_submit, revision_review
+from evidence.services import revision_review
 
 from .factories import pdf_bytes, submit
 
@@ -154,7 +154,8 @@ def test_revision_cycle_keeps_every_revision_readable(login, assigned_target, an
     assert client.get(reverse("evidence:download", args=[first.files.get().pk])).status_code == 200
     page = client.get(reverse("evidence:target", args=[assigned_target.pk])).content.decode()
     assert "Versi pertama" in page and "Versi kedua" in page and "Belum ditandatangani Kepala Dinas" in page
-    history = [e.action for e in AuditEvent.objects.filter(object_type="actionplan.target", object_id=str(assigned_target.pk)).order_by("id")]
+    history = [e.action for e in AuditEvent.objects.filter(
+        object_type="actionplan.target", object_id=str(assigned_target.pk)).order_by("id")]
     assert history == ["evidence.submit", "evidence.review.revise", "evidence.submit", "evidence.review.accept"]
 
 
@@ -273,7 +274,7 @@ def test_task_and_review_pages_use_the_same_queries_for_10_and_500_targets(login
         return len(ctx.captured_queries)
 
     def fill(people):
-        """Give every target of the steps a revision waiting for review (bulk: the page, not the set-up, is measured)."""
+        """Give every target of the steps a revision waiting for review (bulk: the page is measured, not this)."""
         targets = Target.objects.filter(step__in=steps, revisions__isnull=True)
         Revision.objects.bulk_create([Revision(target=t, number=1, submitted_by=people[i % 2], description="x",
                                                document_date=datetime.date(2019, 1, 1))

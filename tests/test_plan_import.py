@@ -17,10 +17,27 @@ from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from actionplan.importing import (COLUMNS, ERROR, REVIEW, WARNING, looks_like_formula, neutralize_formula,
-                                  parse_plan_table, restore_formula)
-from actionplan.models import (DEFAULT_WEIGHTS, ActionStep, AuditEvent, Component, Indicator, Plan, SubComponent,
-                               Target, Unit)
+from actionplan.importing import (
+    COLUMNS,
+    ERROR,
+    REVIEW,
+    WARNING,
+    looks_like_formula,
+    neutralize_formula,
+    parse_plan_table,
+    restore_formula,
+)
+from actionplan.models import (
+    DEFAULT_WEIGHTS,
+    ActionStep,
+    AuditEvent,
+    Component,
+    Indicator,
+    Plan,
+    SubComponent,
+    Target,
+    Unit,
+)
 from actionplan.services import PlanImportError, plan_export_dataset, plan_export_file, plan_import
 
 SEED = Path(settings.BASE_DIR) / "fixtures" / "rencana-kerja-zi-dispendukcapil-lumajang-2019.xlsx"
