@@ -9,7 +9,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def setup(*, seed: bool = True):
+def setup(*, seed: bool = True, fast_hashers: bool = True):
     tmp = Path(tempfile.mkdtemp(prefix="zi-bench-"))
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
     os.environ["MEDIA_ROOT"] = str(tmp / "media")
@@ -22,7 +22,8 @@ def setup(*, seed: bool = True):
     from django.conf import settings
     from django.core.management import call_command
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if fast_hashers:  # in-process benchmarks only: a separate server process keeps the real hashers
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("migrate", verbosity=0)
     if seed:
         call_command("seed_demo", stdout=io.StringIO())
