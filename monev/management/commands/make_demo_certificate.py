@@ -66,7 +66,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Sertifikat DEMO untuk \"{name}\", diterbitkan oleh \"{DEMO_CA_NAME}\":")
         self.stdout.write(f"  sertifikat + kunci privat: {p12_path}")
         self.stdout.write(f"  CA demo (akar tepercaya):  {ca_path}")
-        self.stdout.write("Tambahkan ke .env:")
+        self.stdout.write("Dipakai otomatis selama DEBUG menyala; untuk lokasi lain, tambahkan ke .env:")
         self.stdout.write(f"MONEV_SIGNING_P12_PATH={p12_path}")
         self.stdout.write(f"MONEV_SIGNING_P12_PASSPHRASE={passphrase}")
         self.stdout.write(f"MONEV_SIGNING_TRUST_ROOTS={ca_path}")
