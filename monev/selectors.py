@@ -151,7 +151,8 @@ def dashboard_data(*, plan: Plan, as_of: datetime.date, semester: int | None = N
     """Everything the dashboard (and the semester report) shows, in a fixed number of queries."""
     targets = targets_with_status(as_of=as_of, plans=[plan.pk], semester=semester)
     components = list(Component.objects.filter(plan=plan).order_by("order"))
-    subcomponents = list(SubComponent.objects.filter(component__plan=plan).order_by("component__order", "number"))
+    subcomponents = list(SubComponent.objects.filter(component__plan=plan).select_related("component")
+                         .order_by("component__order", "number"))
     by_sub = grouped_counts(targets, sub="step__indicator__subcomponent_id",
                             component="step__indicator__subcomponent__component_id")
     by_component: dict[int, Progress] = {}

@@ -112,6 +112,8 @@ def test_dashboard_shows_the_figures_and_who_is_late(login, plan, states, ketua)
     assert 'data-figure="queue">1<' in body
     assert "Anggota" in body.split('id="overdue"')[1]  # the person responsible is named on the overdue list
     assert "<svg" in body and "pat-late" in body
+    subs = body.split('id="subcomponents"')[1]
+    assert "I.1 Tim Kerja" in subs and "VI.3 Penilaian Kepuasan Pelayanan" in subs
 
 
 def test_chart_is_valid_svg_with_numbers_on_segments(plan, states):
