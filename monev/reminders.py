@@ -62,14 +62,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from actionplan.models import Assignment, Membership, Plan, Role, Target
-from evidence.models import Revision, RevisionStatus
+from evidence.models import RevisionStatus
 from zi_portal.lib.audit import audit_record
 from zi_portal.lib.email import absolute_url, send_email
 
@@ -139,13 +139,13 @@ def open_targets(*, today: datetime.date, stages: list[Stage]):
     `today` for some stage to be reached."""
     latest_day = max(s.offset for s in stages) + settings.REMINDER_CATCH_UP_DAYS
     earliest_day = min(0, min(s.offset for s in stages))
-    settled = Revision.objects.filter(target=OuterRef("pk"),
-                                      status__in=[RevisionStatus.ACCEPTED, RevisionStatus.SUBMITTED])
+    # Target.evidence_status is the latest revision's status, kept by evidence.services (an accepted revision
+    # is final, and the one waiting for review is always the latest).
     return (Target.objects
             .filter(due_date__gte=today - datetime.timedelta(days=latest_day),
                     due_date__lte=today - datetime.timedelta(days=earliest_day),
                     **{PLAN_STATUS_PATH: Plan.Status.ACTIVE})
-            .exclude(Exists(settled))
+            .exclude(evidence_status__in=[RevisionStatus.ACCEPTED, RevisionStatus.SUBMITTED])
             .order_by())  # the model's ordering would join the whole plan tree just to sort
 
 
