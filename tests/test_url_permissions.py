@@ -1,9 +1,14 @@
 """Every URL of the portal against every role (STYLE.md §10). A state-changing POST is tried on fresh data for
 each role, so one role's success does not change what the next one sees."""
+import datetime
+import uuid
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from evidence.models import Revision
+from monev.models import Notification
 
 from .factories import submit
 
@@ -14,8 +19,12 @@ MEMBERS = {"anggota", "anggota_other", "ketua", "kepala", "tpi"}
 @pytest.fixture
 def world(plan, assigned_target, anggota, anggota_other, ketua, kepala, tpi, outsider):
     revision = submit(assigned_target, anggota)
-    return {"plan": plan, "target": assigned_target, "step": assigned_target.step, "revision": revision,
-            "file": revision.files.get(),
+    notification = Notification.objects.create(
+        target=assigned_target, due_date=assigned_target.due_date, recipient=anggota, kind="before_3",
+        recipient_role="responsible", notice_date=assigned_target.due_date - datetime.timedelta(days=3),
+        run_id=uuid.uuid4(), created_at=timezone.now())
+    return {"notification": notification, "plan": plan, "target": assigned_target, "step": assigned_target.step,
+            "revision": revision, "file": revision.files.get(),
             "people": {"anggota": anggota, "anggota_other": anggota_other, "ketua": ketua, "kepala": kepala,
                        "tpi": tpi, "outsider": outsider, "anonymous": None}}
 
@@ -88,6 +97,11 @@ POST_MATRIX = [
      {**{r: 302 for r in MEMBERS}, "kepala": 403, "tpi": 403, "outsider": 404, "anonymous": "login"}),
     ("step_assign", lambda w: reverse("actionplan:step_assign", args=[w["step"].pk]), {"people": []},
      {**{r: 403 for r in MEMBERS}, "ketua": 302, "outsider": 404, "anonymous": "login"}),
+    # the notification belongs to the anggota: anyone else gets 404
+    ("notification_read", lambda w: reverse("monev:notification_read", args=[w["notification"].pk]), {},
+     {**{r: 404 for r in ROLES}, "anggota": 302, "anonymous": "login"}),
+    ("notifications_read_all", lambda w: reverse("monev:notifications_read_all"), {},
+     {**{r: 302 for r in ROLES}, "anonymous": "login"}),
 ]
 
 
