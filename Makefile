@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: setup run migrate demo reminders worker test test-postgres lint bench clean
+.PHONY: setup run migrate demo reminders worker serve prod-check test test-postgres lint bench clean
 
 setup: $(VENV)/.installed node_modules/.installed  ## create .venv, install Python and npm packages
 
@@ -34,6 +34,17 @@ reminders: migrate  ## the daily reminder sweep without Redis (what cron would r
 
 worker: setup  ## a Celery worker with beat (needs REDIS_URL)
 	$(VENV)/bin/celery -A zi_portal worker --beat --loglevel=info
+
+serve: setup  ## gunicorn + Celery worker + beat on the local PostgreSQL and Redis (deploy/serve.sh); Ctrl-C stops all
+	VENV=$(VENV) deploy/serve.sh
+
+# `check --deploy` under production settings; fails on any warning. Uses SECRET_KEY and ALLOWED_HOSTS from the
+# environment when set, else a throw-away key and an example host.
+prod-check: setup  ## Django's deployment checklist with DEBUG off, no warnings allowed
+	DEBUG=false \
+	SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-portal-zi.example.go.id}" \
+	$(PY) manage.py check --deploy --fail-level WARNING
 
 test: setup  ## the whole test suite (DATABASE_URL=postgres://… to run it on PostgreSQL)
 	$(PY) -m pytest

@@ -5,6 +5,8 @@ Celery tasks executed eagerly (no Redis needed), e-mail to the console and ``DEB
 Production sets ``DEBUG=false``, ``SECRET_KEY``, ``DATABASE_URL``, ``REDIS_URL`` and ``MEDIA_ROOT``.
 Every variable is documented in ``.env.example``.
 """
+import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -38,6 +40,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "import_export",
+    "csp",
+    "axes",
     "actionplan",
     "evidence",
     "monev",
@@ -53,6 +57,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a locked-out login attempt into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "zi_portal.urls"
@@ -83,9 +90,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out username+IP before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -111,10 +123,35 @@ MEDIA_URL = "/media/"  # never served publicly: files go through permission-chec
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Production: hashed, compressed files made by `manage.py collectstatic`, served by whitenoise with far-future
+    # cache headers. The plain storage while DEBUG is on, so the embedded run needs no collectstatic.
     "staticfiles": {
-        "BACKEND": env.str("STATICFILES_BACKEND", default="django.contrib.staticfiles.storage.StaticFilesStorage")
+        "BACKEND": env.str("STATICFILES_BACKEND", default="django.contrib.staticfiles.storage.StaticFilesStorage"
+                           if DEBUG else "whitenoise.storage.CompressedManifestStaticFilesStorage")
     },
 }
+# Object storage (S3 or S3-compatible such as MinIO) for evidence and reports when a bucket is named; the local
+# MEDIA_ROOT folder otherwise. Objects are private; a URL to one is signed and lives AWS_QUERYSTRING_EXPIRE seconds.
+# The download views still stream files through the app after the permission check (README, "Production").
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="") or env.str("S3_BUCKET", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # Credentials may also come from boto3's own chain (AWS_ACCESS_KEY_ID/…, instance profile).
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+            "signature_version": "s3v4",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=60),
+            "file_overwrite": False,
+        },
+    }
 
 # Evidence uploads: per-file limit. Larger requests stream to a temporary file, never held whole in memory.
 EVIDENCE_MAX_UPLOAD_MB = env.int("EVIDENCE_MAX_UPLOAD_MB", default=25)
@@ -179,6 +216,56 @@ MONEV_SIGNING_TRUST_ROOTS = env.list("MONEV_SIGNING_TRUST_ROOTS",
 
 # Demo data (seed_demo) password; the command refuses to run when DEBUG is off.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="zi-demo-2019")
+
+# Production hardening (`make prod-check` runs `check --deploy` with no warnings). Every switch follows DEBUG by
+# default and can be set on its own.
+# Behind a reverse proxy (deploy/nginx.conf) that sets X-Forwarded-Proto and X-Real-IP: trust them. Only safe when
+# the app is reachable through the proxy alone (gunicorn binds 127.0.0.1).
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# The preload directive only matters once the domain is submitted to the browsers' preload list.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SECURE_REFERRER_POLICY = env.str("SECURE_REFERRER_POLICY", default="same-origin")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)  # one working day
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
+
+# Content-Security-Policy (django-csp 4): only the portal's own files; no inline script or style, no plugins, no
+# framing. The dashboard's SVG chart is inline markup with presentation attributes, which CSP does not restrict.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# Login lockout (django-axes): AXES_FAILURE_LIMIT failed logins for the same username from the same address lock
+# that pair for AXES_COOLOFF_MINUTES; a successful login resets the count. The page: registration/locked.html.
+# Django's test Client.login() calls authenticate() without a request, which axes refuses, so under pytest axes is
+# off unless a test turns it on (tests/test_production.py does).
+AXES_ENABLED = env.bool("AXES_ENABLED", default="PYTEST_VERSION" not in os.environ)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [env.list("AXES_LOCKOUT_PARAMETERS", default=["username", "ip_address"])]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+if BEHIND_PROXY:
+    # Every request comes from the proxy's address; the client's is in the header the proxy sets.
+    AXES_CLIENT_IP_CALLABLE = lambda request: request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")  # noqa: E731
 
 LOGGING = {
     "version": 1,
