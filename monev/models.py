@@ -165,6 +165,9 @@ class Report(models.Model):
     render_kind = models.CharField(max_length=10, blank=True)  # draft | final (render, then sign)
     render_error = models.TextField(blank=True)
     render_requested_at = models.DateTimeField(null=True, blank=True)
+    # The Celery task id that claimed the render. A message redelivered after its worker died (acks_late) has the
+    # same id and may take the render over; any other delivery of a claimed render does nothing.
+    render_claim = models.CharField(max_length=64, blank=True)
     pages = models.PositiveSmallIntegerField(null=True, blank=True)
     draft_pdf = models.FileField(upload_to=report_upload_to, blank=True, max_length=200)
     draft_sha256 = models.CharField(max_length=64, blank=True)

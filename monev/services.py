@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -107,8 +108,37 @@ def _queue_render(report: Report, kind: str) -> None:
     from .tasks import render_report
 
     Report.objects.filter(pk=report.pk).update(render_state=Report.RenderState.QUEUED, render_kind=kind,
-                                               render_error="", render_requested_at=timezone.now())
-    transaction.on_commit(lambda: render_report.delay(report.pk))
+                                               render_error="", render_requested_at=timezone.now(),
+                                               render_claim="")
+    transaction.on_commit(lambda: render_enqueue(task=render_report, report_id=report.pk))
+
+
+def render_enqueue(*, task, report_id: int) -> bool:
+    """Hand a queued render to the broker. A broker that is down leaves the report "queued" (the page says so)
+    and `renders_requeue`, every few minutes on beat, hands it over again once the broker is back."""
+    from kombu.exceptions import OperationalError
+
+    try:
+        task.delay(report_id)
+    except (OSError, OperationalError) as exc:
+        logger.warning("render of report %s not queued now (%s); it is re-queued later.", report_id, exc)
+        return False
+    return True
+
+
+def renders_requeue(*, older_than: datetime.timedelta) -> int:
+    """Queue again every render left "queued" longer than `older_than` (the broker was down, or lost the
+    message), and every render left "rendering" twice as long (its worker died and the message is gone).
+    A second delivery is harmless: only one claims the render."""
+    from .tasks import render_report
+
+    now = timezone.now()
+    stale_rendering = Report.objects.filter(render_state=Report.RenderState.RENDERING,
+                                            render_requested_at__lt=now - 2 * older_than)
+    stale_rendering.update(render_state=Report.RenderState.QUEUED, render_claim="")
+    ids = list(Report.objects.filter(render_state=Report.RenderState.QUEUED,
+                                     render_requested_at__lt=now - older_than).values_list("pk", flat=True))
+    return sum(render_enqueue(task=render_report, report_id=pk) for pk in ids)
 
 
 def report_request_draft(*, report: Report, user, membership: Membership | None, ip: str | None = None) -> None:
@@ -243,14 +273,21 @@ def new_verification_code() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def report_render(*, report_id: int) -> None:
+def report_render(*, report_id: int, claim: str = "") -> None:
     """The task's work: claim the queued render, produce the PDF (and for "final" sign it), store it.
-    Runs once per request: a second worker finds nothing queued. Failures are stored with their reason."""
+
+    Runs once per request: a second delivery finds nothing queued and does nothing. The one exception is the
+    same message delivered again after its worker died mid-render (Celery's acks_late): it carries the same
+    `claim` (the task id) and takes the render over. Only the delivery that still holds the claim stores its
+    PDF, so even two deliveries racing store one file. Failures are stored with their reason."""
     from .pdf import page_count, render_report_pdf, signature_box
     from .signing import SigningError, sign_pdf
 
-    claimed = Report.objects.filter(pk=report_id, render_state=Report.RenderState.QUEUED).update(
-        render_state=Report.RenderState.RENDERING)
+    claim = claim or secrets.token_hex(16)
+    mine = Q(render_state=Report.RenderState.QUEUED) | Q(render_state=Report.RenderState.RENDERING,
+                                                         render_claim=claim)
+    claimed = Report.objects.filter(mine, pk=report_id).update(render_state=Report.RenderState.RENDERING,
+                                                              render_claim=claim)
     if not claimed:
         return
     report = Report.objects.select_related("plan__unit", "sign_requested_by").get(pk=report_id)
@@ -270,6 +307,8 @@ def report_render(*, report_id: int) -> None:
                               location=snap["unit"]["city"] or snap["unit"]["name"])
             with transaction.atomic():
                 locked = Report.objects.select_for_update().get(pk=report.pk)
+                if not _still_claimed(locked, claim):
+                    return
                 if locked.status != Report.Status.SUBMITTED:
                     raise ValidationError(_("Laporan berubah status saat ditandatangani."))
                 stored = default_storage.save(f"laporan/{secrets.token_hex(16)}.pdf", ContentFile(signed))
@@ -291,6 +330,8 @@ def report_render(*, report_id: int) -> None:
                                            issued_on=datetime.date.fromisoformat(snapshot["as_of"]))
             with transaction.atomic():
                 locked = Report.objects.select_for_update().get(pk=report.pk)
+                if not _still_claimed(locked, claim):
+                    return
                 old = locked.draft_pdf.name
                 stored = default_storage.save(f"laporan/{secrets.token_hex(16)}.pdf", ContentFile(pdf))
                 locked.draft_pdf.name, locked.draft_sha256 = stored, hashlib.sha256(pdf).hexdigest()
@@ -309,7 +350,13 @@ def report_render(*, report_id: int) -> None:
             logger.exception("report %s: rendering failed", report_id)
             message = _("Pembuatan PDF gagal (%(e)s). Coba lagi atau hubungi administrator.") % {
                 "e": type(exc).__name__}
-        Report.objects.filter(pk=report_id).update(render_state=Report.RenderState.FAILED, render_error=message[:2000])
+        Report.objects.filter(pk=report_id, render_claim=claim).update(render_state=Report.RenderState.FAILED,
+                                                                      render_error=message[:2000])
+
+
+def _still_claimed(locked: Report, claim: str) -> bool:
+    """Inside the final transaction, with the row locked: is this delivery still the one rendering?"""
+    return locked.render_state == Report.RenderState.RENDERING and locked.render_claim == claim
 
 
 def report_download_record(*, report: Report, user, kind: str, sha256: str, ip: str | None) -> None:

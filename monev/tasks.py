@@ -3,6 +3,7 @@ import datetime
 import smtplib
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from . import reminders
@@ -20,7 +21,9 @@ def daily_reminders(today: str | None = None) -> dict:
             "no_email": result.no_email, "queued": len(result.email_ids), "requeued": len(result.requeue_ids)}
 
 
-@shared_task(bind=True, name="monev.tasks.send_notification_email",
+# Fire-and-forget tasks keep no result: nobody reads it, and asking for one makes the sender subscribe to the
+# result store, which fails the send when Redis is down instead of leaving the row for the next sweep.
+@shared_task(bind=True, name="monev.tasks.send_notification_email", ignore_result=True,
              autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=60, retry_backoff_max=30 * 60,
              retry_jitter=True, max_retries=EMAIL_MAX_RETRIES)
 def send_notification_email(self, notification_id: int) -> bool:
@@ -38,10 +41,20 @@ def send_notification_email(self, notification_id: int) -> bool:
         raise
 
 
-@shared_task(name="monev.tasks.render_report", acks_late=True)
-def render_report(report_id: int) -> None:
+@shared_task(bind=True, name="monev.tasks.render_report", acks_late=True, reject_on_worker_lost=True,
+             ignore_result=True)
+def render_report(self, report_id: int) -> None:
     """Render (and for an approved report, sign) one semester report. The service claims the queued request
-    first, so a second delivery of the same task does nothing."""
+    with this task's id: a second delivery does nothing, except the same message redelivered after its worker
+    died mid-render (acks_late + reject_on_worker_lost), which takes the render over."""
     from .services import report_render
 
-    report_render(report_id=report_id)
+    report_render(report_id=report_id, claim=self.request.id or "")
+
+
+@shared_task(name="monev.tasks.requeue_renders")
+def requeue_renders() -> int:
+    """Beat job (every 5 minutes): renders that never reached a worker (the broker was down) are queued again."""
+    from .services import renders_requeue
+
+    return renders_requeue(older_than=datetime.timedelta(minutes=settings.RENDER_REQUEUE_MINUTES))

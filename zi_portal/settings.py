@@ -184,8 +184,15 @@ CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# A task is acknowledged after it ran, and a task whose worker process died is put back on the queue, so a
+# killed worker loses nothing; every task is written to run twice safely (STYLE.md §4).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis hands an unacknowledged message (its whole worker machine died) to another worker after this long.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+# A report render still "queued" after this many minutes (the broker was down) is queued again by beat.
+RENDER_REQUEUE_MINUTES = env.int("RENDER_REQUEUE_MINUTES", default=5)
 
 # Deadline reminders (monev/reminders.py), sent daily at 07:00 Asia/Jakarta (beat schedule in zi_portal/celery.py).
 # Before the due date (H-7, H-3, H-1) to the people responsible; overdue (H+1) adds the Ketua Tim; escalation
@@ -199,8 +206,9 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 # Cache: per-process memory by default, Redis when REDIS_URL is set (shared by every gunicorn worker).
 # The dashboard caches its rendered figures under a key that changes with every audited change of the unit.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                      "KEY_PREFIX": "zi"}
+# The cache only saves work: a Redis that is down is a miss, never an error page (zi_portal/lib/cache.py).
+CACHES = {"default": {"BACKEND": "zi_portal.lib.cache.TolerantRedisCache", "LOCATION": REDIS_URL,
+                      "KEY_PREFIX": "zi", "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
           if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
 
