@@ -1,13 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from actionplan.models import Role
 from zi_portal.lib.audit import client_ip
+from zi_portal.lib.files import protected_file_response
 
 from . import selectors, services
 from .forms import CommentForm, ReviewForm, UploadForm, WithdrawForm
@@ -124,8 +124,5 @@ def comment(request, target_id: int):
 @login_required
 def download(request, file_id: int):
     row = selectors.get_file_for_user(request.user, file_id)
-    response = FileResponse(row.file.open("rb"), as_attachment=not row.inline, filename=row.original_name,
-                            content_type=row.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return protected_file_response(row.file, filename=row.original_name, content_type=row.content_type,
+                                   inline=row.inline)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 
 from actionplan.models import Role
 from zi_portal.lib.audit import client_ip
+from zi_portal.lib.files import protected_file_response
 
 from . import selectors, services
 from .charts import component_chart
@@ -221,10 +222,7 @@ def report_download(request, report_id: int):
                                     sha256=digest, ip=client_ip(request))
     name = (f"laporan-monev-zi-{report.plan.year}-semester-{report.semester_roman}-v{report.version}"
             f"{'' if signed else '-draf'}.pdf")
-    response = FileResponse(field.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return protected_file_response(field, filename=name, content_type="application/pdf", inline=False)
 
 
 def verify(request, code: str):

@@ -132,7 +132,8 @@ STORAGES = {
 }
 # Object storage (S3 or S3-compatible such as MinIO) for evidence and reports when a bucket is named; the local
 # MEDIA_ROOT folder otherwise. Objects are private; a URL to one is signed and lives AWS_QUERYSTRING_EXPIRE seconds.
-# The download views still stream files through the app after the permission check (README, "Production").
+# Download views check the permission first, then stream the file or redirect to a signed URL (FILE_DELIVERY).
+AWS_QUERYSTRING_EXPIRE = env.int("AWS_QUERYSTRING_EXPIRE", default=60)
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="") or env.str("S3_BUCKET", default="")
 if AWS_STORAGE_BUCKET_NAME:
     STORAGES["default"] = {
@@ -148,10 +149,20 @@ if AWS_STORAGE_BUCKET_NAME:
             "signature_version": "s3v4",
             "default_acl": "private",
             "querystring_auth": True,
-            "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=60),
+            "querystring_expire": AWS_QUERYSTRING_EXPIRE,
             "file_overwrite": False,
         },
     }
+
+# How download views hand a file over after their permission check (zi_portal/lib/files.py): "stream" through
+# the app (default), "accel" (nginx X-Accel-Redirect to FILE_ACCEL_PREFIX, deploy/nginx.conf) or "redirect" (a
+# signed URL of the object storage that lives AWS_QUERYSTRING_EXPIRE seconds; needs AWS_STORAGE_BUCKET_NAME).
+FILE_DELIVERY = env.str("FILE_DELIVERY", default="stream")
+FILE_ACCEL_PREFIX = env.str("FILE_ACCEL_PREFIX", default="/protected-media/")
+if FILE_DELIVERY not in {"stream", "accel", "redirect"}:
+    raise ImproperlyConfigured("FILE_DELIVERY must be stream, accel or redirect.")
+if FILE_DELIVERY == "redirect" and not AWS_STORAGE_BUCKET_NAME:
+    raise ImproperlyConfigured("FILE_DELIVERY=redirect needs object storage (AWS_STORAGE_BUCKET_NAME).")
 
 # Evidence uploads: per-file limit. Larger requests stream to a temporary file, never held whole in memory.
 EVIDENCE_MAX_UPLOAD_MB = env.int("EVIDENCE_MAX_UPLOAD_MB", default=25)

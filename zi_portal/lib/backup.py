@@ -38,8 +38,9 @@ from django.core import serializers
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management.color import no_style
+from django.core.serializers.base import DeserializationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
 FORMAT = "portal-zi-backup/1"
@@ -47,6 +48,8 @@ MANIFEST = "manifest.json"
 DB_FILE = "db.json"
 FILES_DIR = "files"
 CHUNK = 1024 * 1024
+ROLLED_BACK = ("Pemulihan gagal; tidak ada yang dipulihkan (basis data dikembalikan seperti semula, berkas yang "
+               "sempat ditulis dihapus).")
 # migrate recreates these; sessions and the admin log are not worth restoring.
 EXCLUDED_MODELS = {"contenttypes.contenttype", "auth.permission", "sessions.session", "admin.logentry"}
 
@@ -356,12 +359,17 @@ def backup_restore(*, source: Path) -> RestoreSummary:
             total = 0
             for item in data["files"]:
                 total += _restore_file(source, item, written)
-    except BaseException:
+        # Leaving the block commits; the database checks its deferred foreign keys only now, after the files.
+    except BaseException as exc:
         for name in written:
             try:
                 default_storage.delete(name)
             except OSError:
                 pass
+        if isinstance(exc, BackupError):
+            raise BackupError(ROLLED_BACK, [str(exc), *exc.problems]) from exc
+        if isinstance(exc, (DatabaseError, OSError, DeserializationError)):
+            raise BackupError(ROLLED_BACK, [f"{type(exc).__name__}: {exc}"]) from exc
         raise
     return RestoreSummary(counts={label: counts.get(label, 0) for label in data["counts"]},
                           files=len(data["files"]), bytes=total,
@@ -416,10 +424,15 @@ def _load_rows(source: Path, model_list: list) -> dict[str, int]:
 
 def _restore_file(source: Path, item: dict, written: list[str]) -> int:
     name = item["path"]
-    with open(source / FILES_DIR / _safe_relative(name), "rb") as fh:
-        stored = default_storage.save(name, File(fh, name=name))
-    written.append(stored)
+    # `name` was free when the restore began (_check_target): a half-written file under it is ours to remove.
+    written.append(name)
+    try:
+        with open(source / FILES_DIR / _safe_relative(name), "rb") as fh:
+            stored = default_storage.save(name, File(fh, name=name))
+    except OSError as exc:
+        raise BackupError(f"{name}: tidak dapat ditulis ke penyimpanan ({exc})") from exc
     if stored != name:
+        written[-1] = stored  # someone else's file took `name` meanwhile: remove only our copy
         raise BackupError(f"{name}: nama sudah dipakai di penyimpanan (tersimpan sebagai {stored}).")
     with default_storage.open(name, "rb") as fh:
         size, digest = _sha256_stream(fh)
