@@ -238,3 +238,14 @@ def _redis_answers() -> bool:
         return bool(redis.Redis.from_url("redis://127.0.0.1:6379/12", socket_connect_timeout=1).ping())
     except redis.exceptions.RedisError:
         return False
+
+
+def test_the_client_address_comes_from_the_proxy_header_only_behind_the_proxy(rf, settings):
+    from zi_portal.lib.audit import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="203.0.113.7")
+    settings.BEHIND_PROXY = False
+    assert client_ip(request) == "127.0.0.1"  # a client cannot choose the address it is recorded under
+    settings.BEHIND_PROXY = True
+    assert client_ip(request) == "203.0.113.7"
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.5")) == "10.0.0.5"

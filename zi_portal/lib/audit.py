@@ -1,12 +1,19 @@
 """The audit trail: one helper every service calls inside its transaction."""
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
 
 def client_ip(request) -> str | None:
-    """The client address as the portal sees it. Behind a proxy, set the proxy to pass REMOTE_ADDR through."""
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The client's address, for the audit trail and the login lockout. Behind our proxy (BEHIND_PROXY, nginx
+    sets X-Real-IP to the connecting address, overwriting whatever a client sent) that header; else REMOTE_ADDR.
+    Without BEHIND_PROXY the header is ignored, so a client cannot choose the address it is recorded under."""
+    if request is None:
+        return None
+    if settings.BEHIND_PROXY and request.META.get("HTTP_X_REAL_IP"):
+        return request.META["HTTP_X_REAL_IP"].strip()
+    return request.META.get("REMOTE_ADDR")
 
 
 def audit_record(*, actor, action: str, unit=None, unit_id: int | None = None, obj: models.Model | None = None,
