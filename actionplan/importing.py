@@ -59,6 +59,7 @@ MAX_TARGET_TEXT = ActionStep._meta.get_field("target_text").max_length
 MAX_RESPONSIBLE_TEXT = ActionStep._meta.get_field("responsible_text").max_length
 MAX_REVIEW_REASON = ActionStep._meta.get_field("review_reason").max_length
 MAX_SUBCOMPONENT_NUMBER = 999
+MAX_CELL_TEXT = 32_767         # one spreadsheet cell (Excel; openpyxl cuts longer text silently on export)
 
 BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
          "November", "Desember"]
@@ -94,8 +95,10 @@ def _needs_guard(text: str) -> bool:
 
 
 def neutralize_formula(text: str) -> str:
-    """Prefix an apostrophe to text a spreadsheet would execute (OWASP CSV injection advice). Text that already
+    """Text for an export cell: without the control characters xlsx cannot store (the import drops them too), and
+    with an apostrophe before text a spreadsheet would execute (OWASP CSV injection advice). Text that already
     starts with apostrophes before such a character gets one more, so `restore_formula` always gives it back."""
+    text = _CONTROL_CHARS_RE.sub("", text)
     return "'" + text if _needs_guard(text) else text
 
 
@@ -308,6 +311,11 @@ def _xlsx_rows(data: bytes) -> tuple[list[list], list[RowIssue]]:
         if chosen is not active:
             remarks.append(RowIssue(None, None, f"tabel dibaca dari lembar '{chosen.title}'.", NOTE))
         return [list(r) for r in chosen.iter_rows(values_only=True)], remarks
+    except TableReadError:
+        raise
+    except Exception as exc:    # read-only mode parses a sheet lazily: damaged XML shows only while reading rows
+        raise TableReadError(f"Berkas .xlsx tidak dapat dibaca ({exc.__class__.__name__}): isi lembar kerjanya "
+                             "rusak. Simpan ulang berkas dari Excel lalu unggah lagi.") from None
     finally:
         workbook.close()
 
@@ -540,6 +548,11 @@ class _TableParser:
             self.error(n, COL_RESPONSIBLE, f"teks penanggung jawab terlalu panjang ({len(responsible)} karakter, "
                                            f"maksimal {MAX_RESPONSIBLE_TEXT}).")
             return
+        for column, value in ((COL_INDICATOR, indicator), (COL_ACTION, action), (COL_EVIDENCE, evidence)):
+            if len(neutralize_formula(value)) > MAX_CELL_TEXT:
+                self.error(n, column, f"teks terlalu panjang ({len(value)} karakter, maksimal {MAX_CELL_TEXT}, "
+                                      "batas satu sel Excel): ekspor rencana akan memotongnya.")
+                return
         parsed = parse_target_text(target, self.plan_year)
         for text in parsed.warnings:
             self.remark(n, COL_TARGET, text, WARNING)

@@ -98,9 +98,12 @@ def review(request, revision_id: int):
 def withdraw(request, revision_id: int):
     revision, membership = selectors.get_revision_for_user(request.user, revision_id)
     form = WithdrawForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():     # refused, not withdrawn with the reason silently dropped
+        messages.error(request, _("Revisi tidak ditarik. Alasan penarikan: %(e)s")
+                       % {"e": " ".join(form.errors.get("reason", []))})
+        return redirect("evidence:target", target_id=revision.target_id)
     services.revision_withdraw(revision=revision, user=request.user, membership=membership,
-                               reason=form.cleaned_data.get("reason", ""), ip=client_ip(request))
+                               reason=form.cleaned_data["reason"], ip=client_ip(request))
     messages.success(request, _("Revisi %(n)s ditarik.") % {"n": revision.number})
     return redirect("evidence:target", target_id=revision.target_id)
 

@@ -30,7 +30,7 @@ class StatusResource(resources.ModelResource):
 
     def dehydrate_component(self, t):
         c = t.step.indicator.subcomponent.component
-        return f"{c.code}.{t.step.indicator.subcomponent.number} {t.step.indicator.subcomponent.name}"
+        return _safe(f"{c.code}.{t.step.indicator.subcomponent.number} {t.step.indicator.subcomponent.name}")
 
     def dehydrate_indicator(self, t):
         return _safe(t.step.indicator.text)
@@ -51,7 +51,8 @@ class StatusResource(resources.ModelResource):
         return selectors.STATUS_LABELS[t.status]
 
     def dehydrate_responsible(self, t):
-        return ", ".join(a.user.get_full_name() or a.user.username for a in t.step.assignments.all())
+        # Names are typed in the admin: one that starts with "=" is a formula to a spreadsheet like any text.
+        return _safe(", ".join(a.user.get_full_name() or a.user.username for a in t.step.assignments.all()))
 
     def dehydrate_latest_evidence(self, t):
         revisions = list(t.revisions.all())

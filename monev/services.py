@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 EDIT_ROLES = {Role.KETUA}
 SIGN_ROLES = {Role.KEPALA}
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from paper
+RETURN_NOTE_MAX_LENGTH = 4000
 
 
 def _require(membership: Membership | None, roles: set, message: str) -> None:
@@ -183,6 +184,12 @@ def report_return(*, report: Report, user, membership: Membership | None, note: 
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("Tuliskan catatan untuk Ketua Tim.")})
+    # The note comes straight from the request (no form): PostgreSQL cannot store NUL, and a note is not a book.
+    if "\x00" in note:
+        raise ValidationError({"note": _("Catatan berisi karakter yang tidak sah.")})
+    if len(note) > RETURN_NOTE_MAX_LENGTH:
+        raise ValidationError({"note": _("Catatan terlalu panjang (%(n)s karakter, maksimal %(max)s).")
+                               % {"n": len(note), "max": RETURN_NOTE_MAX_LENGTH}})
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
         if report.status != Report.Status.SUBMITTED or report.render_kind == "final" and \
@@ -224,10 +231,10 @@ def report_sign(*, report: Report, user, membership: Membership | None, ip: str 
         report = Report.objects.select_for_update().select_related("plan__unit").get(pk=report.pk)
         if report.status != Report.Status.SUBMITTED:
             raise ValidationError(_("Hanya laporan yang diajukan Ketua Tim dapat ditandatangani."))
-        p12, passphrase = signing_material(report.plan.unit)
         try:
+            p12, passphrase = signing_material(report.plan.unit)
             load_certificate(p12=p12, passphrase=passphrase)
-        except SigningError as exc:
+        except SigningError as exc:    # no certificate at all, or an unusable one
             raise ValidationError(str(exc)) from exc
         report.sign_requested_by = user
         report.save(update_fields=["sign_requested_by"])

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -145,6 +146,8 @@ def report_page(request, plan_id: int, semester: int):
 @require_POST
 def report_edit(request, plan_id: int, semester: int):
     plan, membership = selectors.get_dashboard_plan(request.user, plan_id)
+    if semester not in (1, 2):
+        raise Http404
     report = services.report_start(plan=plan, semester=semester, user=request.user, membership=membership,
                                    ip=client_ip(request))
     form = ReportForm(request.POST, report=report)
@@ -163,6 +166,8 @@ def report_edit(request, plan_id: int, semester: int):
 @require_POST
 def report_submit(request, plan_id: int, semester: int):
     plan, membership = selectors.get_dashboard_plan(request.user, plan_id)
+    if semester not in (1, 2):
+        raise Http404
     report = services.report_start(plan=plan, semester=semester, user=request.user, membership=membership,
                                    ip=client_ip(request))
     _run(request, lambda: services.report_submit(report=report, user=request.user, membership=membership,
@@ -225,8 +230,14 @@ def report_download(request, report_id: int):
     return protected_file_response(field, filename=name, content_type="application/pdf", inline=False)
 
 
+_CODE_SHAPE = re.compile(r"[A-Za-z0-9-]{1,12}")
+
+
 def verify(request, code: str):
     """Public (no login): the identity of a signed report, and a check of an uploaded copy."""
+    # Anything typed into the address bar arrives here; PostgreSQL refuses a NUL in the lookup with an error.
+    if not _CODE_SHAPE.fullmatch(code.strip()):
+        raise Http404("Kode verifikasi tidak dikenal.")
     report = selectors.get_signed_report_by_code(code)
     result = None
     form = VerifyForm(request.POST or None, request.FILES or None)

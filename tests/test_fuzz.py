@@ -1,0 +1,1099 @@
+"""Fuzz: malformed input to every POST form of the portal and to the plan import; exports neutralise formulas.
+
+Every endpoint that accepts POST is a row of FUZZ_TABLE: who posts, its URL, the rules of its fields and a valid
+body. From that row a deterministic set of payloads is built (random bytes as values and as files, 1 MB strings,
+NUL and control characters, invalid UTF-8 bodies, wrong types, impossible dates, missing and duplicated fields,
+spreadsheet formulas, malformed URLs). Each payload runs in a savepoint that is rolled back, so every payload meets
+the same world, and is judged three ways:
+
+1. never a 500;
+2. a payload the field rules refuse (decided here, from FUZZ_TABLE, not by watching the app) changes nothing: row
+   counts and states of the watched models and the files under MEDIA_ROOT are the same before and after, and the
+   response says why (4xx, a form with errors, or a redirect carrying an error message);
+3. a payload the rules allow (odd but valid text, e.g. a comment that starts with "=") touches nothing the valid
+   body does not touch, and the rows it saved pass `full_clean()`.
+
+test_every_post_url_is_fuzzed keeps FUZZ_TABLE complete: a new URL must be added to it or to GET_ONLY, and the
+GET-only pages are shown to ignore a posted body.
+
+The plan import (service, `import_plan` command) gets random and broken files, other encodings, huge and formula
+cells; the exports (service, `export_plan`, the admin action, the dashboard's status table) are read back to check
+that no cell can run as a formula.
+"""
+from __future__ import annotations
+
+import csv
+import datetime
+import hashlib
+import inspect
+import io
+import json
+import random
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.core.exceptions import SuspiciousOperation, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.forms import BaseForm
+from django.http.multipartparser import MultiPartParserError
+from django.test import Client, RequestFactory
+from django.urls import URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
+
+from actionplan.models import (
+    ActionStep,
+    Assignment,
+    AuditEvent,
+    Component,
+    Indicator,
+    Plan,
+    SubComponent,
+    Target,
+    Unit,
+)
+from actionplan.selectors import assignable_people
+from actionplan.services import PlanImportError, assignments_set, plan_export_file, plan_import
+from evidence.models import Comment, EvidenceFile, ReviewDecision, Revision
+from monev import services as monev_services
+from monev.models import FollowUp, Notification, Recommendation, Report, ReportDownload, UnitCertificate
+from monev.signing import demo_certificate
+
+from .factories import PASSWORD, pdf_bytes, submit
+
+User = get_user_model()
+SEED = 20190228
+TODAY = timezone.localdate         # what the upload form compares document dates with
+
+# -- the world every payload meets ---------------------------------------------------------------------------------
+
+HEADER = ["NO", "KOMPONEN", "INDIKATOR", "LANGKAH AKSI", "BUKTI FISIK", "TARGET WAKTU", "PENANGGUNG JAWAB"]
+TREE = [Plan, Component, SubComponent, Indicator, ActionStep, Target]
+
+
+def small_rows(year: int) -> list[list[str]]:
+    return [
+        ["I", "MANAJEMEN PERUBAHAN", "", "", "", "", ""],
+        ["1", "Tim Kerja", "SK Tim Kerja ZI ditetapkan", "Menyusun SK Tim", "SK Tim", f"Januari {year}", "Ketua Tim"],
+        ["", "", "Rencana kerja dipublikasikan", "Unggah ke laman", "Tangkapan layar", f"Juni {year}", ""],
+        ["II", "PENATAAN TATALAKSANA", "", "", "", "", ""],
+        ["1", "SOP", "SOP ditetapkan", "Menyusun SOP", "SOP", f"Maret {year}", "Kasubag Umum"],
+    ]
+
+
+def csv_bytes(rows, header=HEADER, delimiter=",", encoding="utf-8") -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows, header=HEADER) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append([cell if cell != "" else None for cell in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    p12, _ca, passphrase = demo_certificate(common_name="Kepala Dinas Uji", organisation="Dispendukcapil")
+    path = tmp_path_factory.mktemp("sertifikat") / "unit.p12"
+    path.write_bytes(p12)
+    return {"p12": p12, "path": path, "passphrase": passphrase}
+
+
+@pytest.fixture
+def world(settings, certificate, unit, anggota, anggota_other, ketua, kepala, tpi, admin_user):
+    """One of everything a form acts on, each in the state where its valid request succeeds. A small plan rather
+    than the seed: the world is built once per endpoint."""
+    settings.MONEV_SIGNING_P12_PATH = str(certificate["path"])
+    settings.MONEV_SIGNING_P12_PASSPHRASE = certificate["passphrase"]
+    plan = plan_import(source=csv_bytes(small_rows(2019)), filename="rencana-2019.csv", unit=unit, year=2019).plan
+    first, second = Target.objects.filter(step__indicator__subcomponent__component__plan=plan).order_by("pk")[:2]
+    assignments_set(step=first.step, users=[anggota], actor=ketua)
+    assignments_set(step=second.step, users=[anggota], actor=ketua)     # open for a first upload
+    assigned_target, upload_target = first, second
+    revision = submit(assigned_target, anggota)                           # waits for review
+    notification = Notification.objects.create(
+        target=assigned_target, due_date=assigned_target.due_date, recipient=anggota, kind="before_3",
+        recipient_role="responsible", notice_date=assigned_target.due_date - datetime.timedelta(days=3),
+        run_id="8c1f0c9e-0000-4000-8000-000000000001", created_at=timezone.now())
+
+    ketua_m = ketua.memberships.get()
+    submitted = monev_services.report_start(plan=plan, semester=1, user=ketua, membership=ketua_m)
+    monev_services.report_save(report=submitted, user=ketua, membership=ketua_m, number="800/1/2019",
+                               conclusions="Capaian semester I masih rendah.", recommendations=[], followups={})
+    monev_services.report_submit(report=submitted, user=ketua, membership=ketua_m)
+    signed = monev_services.report_start(plan=plan, semester=2, user=ketua, membership=ketua_m)
+    monev_services.report_save(report=signed, user=ketua, membership=ketua_m, number="800/2/2019",
+                               conclusions="Capaian semester II.", followups={},
+                               recommendations=["Percepat unggah bukti fisik"])
+    # Signed directly: rendering and signing the PDF (WeasyPrint, pyHanko) has its own tests and costs seconds.
+    signed_pdf = pdf_bytes("Laporan bertanda tangan")
+    name = Report._meta.get_field("signed_pdf").generate_filename(signed, "laporan.pdf")
+    stored = signed.signed_pdf.storage.save(name, ContentFile(signed_pdf))
+    Report.objects.filter(pk=signed.pk).update(status=Report.Status.SIGNED, signed_pdf=stored,
+                                               signed_sha256=sha(signed_pdf), verification_code="ABCD-EFGH",
+                                               signed_by=kepala, signed_at=timezone.now())
+    plan_2020 = plan_import(source=csv_bytes(small_rows(2020)), filename="rencana-2020.csv", unit=unit,
+                            year=2020).plan
+    # Semester I 2020 follows the signed semester II 2019: its draft has a follow-up per recommendation.
+    draft = monev_services.report_start(plan=plan_2020, semester=1, user=ketua, membership=ketua_m)
+    monev_services.report_save(report=draft, user=ketua, membership=ketua_m, number="800/1/2020",
+                               conclusions="Simpulan sementara.", recommendations=[], followups={})
+    import_unit = Unit.objects.create(name="Unit Uji Impor Fuzz")
+    return {
+        "plan": plan, "plan_2020": plan_2020, "unit": unit, "import_unit": import_unit,
+        "target": assigned_target, "step": assigned_target.step, "revision": revision,
+        "file": revision.files.get(), "upload_target": upload_target, "notification": notification,
+        "submitted": submitted, "signed": Report.objects.get(pk=signed.pk), "draft": draft,
+        "followups": list(draft.followups.order_by("pk")), "certificate": certificate,
+        "people": {"anggota": anggota, "anggota_other": anggota_other, "ketua": ketua, "kepala": kepala,
+                   "tpi": tpi, "admin": admin_user, "anonymous": None},
+    }
+
+
+# -- what "nothing saved" means --------------------------------------------------------------------------------------
+
+COUNTED = [Plan, Component, SubComponent, Indicator, ActionStep, Target, Assignment, AuditEvent, Unit, Revision,
+           EvidenceFile, ReviewDecision, Comment, Report, Recommendation, FollowUp, ReportDownload, Notification,
+           UnitCertificate, LogEntry, Session, User]
+# Rows of these the payload saved (new ones, and Report and FollowUp rows changed in place) must pass their own
+# field validation.
+VALIDATED = [Plan, Component, SubComponent, Indicator, ActionStep, Target, Assignment, AuditEvent, Revision,
+             EvidenceFile, ReviewDecision, Comment, Report, Recommendation, FollowUp, UnitCertificate]
+
+
+def _state_querysets() -> dict:
+    return {
+        "revision status": Revision.objects.order_by("pk").values_list("pk", "status"),
+        "target status": Target.objects.exclude(evidence_status="").order_by("pk").values_list("pk",
+                                                                                              "evidence_status"),
+        "notification read": Notification.objects.order_by("pk").values_list("pk", "read_at"),
+        "report": Report.objects.order_by("pk").values_list("pk", "status", "number", "conclusions", "returned_note",
+                                                            "render_state", "render_kind", "sign_requested_by"),
+        "follow-up": FollowUp.objects.order_by("pk").values_list("pk", "status", "note"),
+        "recommendation": Recommendation.objects.order_by("pk").values_list("pk", "text"),
+        "assignment": Assignment.objects.order_by("step_id", "user_id").values_list("step_id", "user_id"),
+        "login": User.objects.order_by("pk").values_list("pk", "last_login", "password"),
+        "plan": Plan.objects.order_by("pk").values_list("pk", "title", "status"),
+    }
+
+
+def media_files() -> dict[str, bytes]:
+    root = Path(settings.MEDIA_ROOT)
+    if not root.exists():
+        return {}
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def restore_media(snapshot: dict[str, bytes]) -> None:
+    """Put MEDIA_ROOT back as it was (the database is rolled back; files on disk are not)."""
+    root = Path(settings.MEDIA_ROOT)
+    now = media_files()
+    for name in now.keys() - snapshot.keys():
+        (root / name).unlink()
+    for name, data in snapshot.items():
+        if now.get(name) != data:
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_bytes(data)
+
+
+_SQL: dict = {}
+
+
+def _sql() -> dict:
+    """The fingerprint's queries, compiled once: it runs twice per payload, and the ORM's compiling would be most
+    of the fuzz run's time."""
+    if not _SQL:
+        q = connection.ops.quote_name
+        _SQL["counts"] = "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {q(m._meta.db_table)})" for m in COUNTED)
+        _SQL["marks"] = "SELECT " + ", ".join(f"(SELECT MAX({q(m._meta.pk.column)}) FROM {q(m._meta.db_table)})"
+                                              for m in VALIDATED)
+        _SQL["states"] = {key: qs.query.sql_with_params() for key, qs in _state_querysets().items()}
+    return _SQL
+
+
+def _rows(sql: str, params=()) -> tuple:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return tuple(map(tuple, cursor.fetchall()))
+
+
+def fingerprint(files: dict[str, bytes]) -> dict:
+    sql = _sql()
+    state: dict = dict(zip((f"rows of {m.__name__}" for m in COUNTED), _rows(sql["counts"])[0]))
+    state.update({key: _rows(*query) for key, query in sql["states"].items()})
+    state["files in MEDIA_ROOT"] = tuple(sorted((name, sha(data)) for name, data in files.items()))
+    return state
+
+
+def pk_marks() -> dict:
+    return {m: n or 0 for m, n in zip(VALIDATED, _rows(_sql()["marks"])[0])}
+
+
+def changes(before: dict, after: dict) -> dict[str, str]:
+    out = {}
+    for key, old in before.items():
+        new = after[key]
+        if old != new:
+            out[key] = ("+" if new > old else "-") if isinstance(old, int) else "changed"
+    return out
+
+
+def invalid_rows(marks: dict, shape: dict) -> list[str]:
+    """Rows saved by the payload that break their model's own field rules (max_length, choices, NUL, …)."""
+    problems = []
+    for model in VALIDATED:
+        rows = model.objects.filter(pk__gt=marks[model])
+        if (model is Report and "report" in shape) or (model is FollowUp and "follow-up" in shape):
+            rows = model.objects.all()      # changed in place
+        for obj in rows:
+            try:
+                obj.full_clean(validate_unique=False, validate_constraints=False)   # the database checks those
+            except ValidationError as exc:
+                problems.append(f"{model.__name__} {obj.pk}: {'; '.join(exc.messages)[:200]}")
+    return problems
+
+
+# -- payloads --------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    content: bytes
+    content_type: str = "application/octet-stream"
+
+    def make(self) -> SimpleUploadedFile:
+        return SimpleUploadedFile(self.name, self.content, content_type=self.content_type)
+
+
+@dataclass
+class Payload:
+    label: str
+    form: dict | None = None       # field -> list of values (str, bytes or Upload), sent as multipart
+    raw: bytes | None = None       # or a raw body …
+    content_type: str = "application/x-www-form-urlencoded"   # … of this type
+    path: str | None = None        # a malformed URL instead of the endpoint's own
+    method: str = "POST"
+    refused: bool | None = None    # forced expectation (malformed URLs); else decided by the field rules
+
+
+def _materialize(form: dict) -> dict:
+    # Lists throughout: the test client would iterate a bare bytes value byte by byte.
+    return {k: [v.make() if isinstance(v, Upload) else v for v in values] for k, values in form.items()}
+
+
+def send(client: Client, path: str, p: Payload):
+    if p.method == "GET":
+        return client.get(path)
+    if p.form is not None:
+        return client.post(path, _materialize(p.form))
+    return client.generic("POST", path, data=p.raw, content_type=p.content_type)
+
+
+def parsed(path: str, p: Payload):
+    """(POST, FILES) exactly as Django will decode this body, or None when it cannot be decoded at all (a 400)."""
+    factory = RequestFactory()
+    request = (factory.post(path, _materialize(p.form)) if p.form is not None
+               else factory.generic("POST", path, data=p.raw, content_type=p.content_type))
+    try:
+        return request.POST, request.FILES
+    except (SuspiciousOperation, MultiPartParserError):
+        return None
+
+
+MEGABYTE = "Ω=1;" * 262_144          # 1,048,576 characters
+
+
+def junk_values(rng: random.Random) -> list[tuple[str, object]]:
+    return [
+        ("random bytes", rng.randbytes(48)),
+        ("random bytes with NUL", rng.randbytes(24) + b"\x00" + rng.randbytes(24)),
+        ("invalid UTF-8", b"\xff\xfe\xc3\x28\xa0\xa1\xe2\x28\xa1\xf0\x28\x8c\xbc\xed\xa0\x80"),
+        ("1 MB string", MEGABYTE),
+        ("NUL and control characters", "a\x00b\x01\x08\x0b\x1b[31m\x7f"),
+        ("control characters without NUL", "\x01\x02\x1b[2J\x7f\u202e\ufeff\u200b"),
+        ("whitespace only", " \t\r\n\u00a0 "),
+        ("empty", ""),
+        ("=HYPERLINK", '=HYPERLINK("http://x","klik")'),
+        ("+cmd DDE", "+cmd|' /C calc'!A0"),
+        ("@SUM", "@SUM(1)"),
+        ("-1+1", "-1+1"),
+        ("letters", "abc"),
+        ("negative number", "-1"),
+        ("30-digit number", "9" * 30),
+        ("decimal", "1.5"),
+        ("2019-02-30", "2019-02-30"),
+        ("month 13", "2019-13-01"),
+        ("year 0", "0000-01-01"),
+        ("year 9999", "9999-12-31"),
+        ("day-month-year", "20-02-2019"),
+        ("emoji and RTL override", "😀" * 8 + "\u202eabc"),
+        ("SQL and HTML", "'; DROP TABLE evidence_revision; -- <script>alert(1)</script>"),
+    ]
+
+
+TYPED_ONLY = {"letters", "30-digit number", "decimal", "2019-02-30", "month 13", "year 0", "year 9999",
+              "day-month-year"}
+
+
+def junk_files(rng: random.Random, good: Upload) -> list[tuple[str, list]]:
+    return [
+        ("random bytes named .pdf", [Upload("bukti.pdf", rng.randbytes(2048), "application/pdf")]),
+        ("random bytes named .docx", [Upload("bukti.docx", rng.randbytes(2048))]),
+        ("random bytes named .xlsx", [Upload("rencana.xlsx", rng.randbytes(2048))]),
+        ("random bytes named .csv", [Upload("rencana.csv", rng.randbytes(2048), "text/csv")]),
+        ("random bytes named .tsv", [Upload("rencana.tsv", rng.randbytes(2048))]),
+        ("random bytes named .png", [Upload("foto.png", rng.randbytes(2048), "image/png")]),
+        ("random bytes named .p12", [Upload("unit.p12", b"\x30\x82" + rng.randbytes(2048))]),
+        ("random bytes without extension", [Upload("berkas", rng.randbytes(2048))]),
+        ("program named .exe", [Upload("setup.exe", b"MZ\x90\x00" + rng.randbytes(2048))]),
+        ("empty file", [Upload("kosong.pdf", b"", "application/pdf")]),
+        ("truncated good file", [replace(good, content=good.content[:60])]),
+        ("1 MB of random bytes", [Upload("besar.pdf", rng.randbytes(1_048_576), "application/pdf")]),
+        ("a good file and a junk one", [good, Upload("kedua.pdf", rng.randbytes(512), "application/pdf")]),
+        ("21 files", [good] * 21),
+        ("path traversal in the name", [replace(good, name="../../etc/passwd" + Path(good.name).suffix)]),
+        ("NUL in the name", [replace(good, name="bukti\x00.exe" + Path(good.name).suffix)]),
+        ("300-character name", [replace(good, name="n" * 300 + Path(good.name).suffix)]),
+        ("RTL override in the name", [replace(good, name="fdp\u202egpj" + Path(good.name).suffix)]),
+        ("formula as the name", [replace(good, name='=HYPERLINK("http://x")' + Path(good.name).suffix)]),
+        ("content type that lies", [replace(good, content_type="image/png")]),
+        ("text instead of a file", ["bukan berkas"]),
+    ]
+
+
+# -- field rules: what the portal must refuse ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class F:
+    """A field as the server validates it. kind: text, exact (only the one right value: passwords, tokens),
+    date (YYYY-MM-DD, not after today), choice, ids (any subset of allowed pks), model (one allowed pk),
+    int (lo..hi), free (never refused), files (each must be a known good file), file (the last one must be),
+    any_file (non-empty)."""
+
+    kind: str
+    required: bool = True
+    max_length: int | None = None
+    allowed: Callable[[dict], set] | tuple = ()
+    lo: int = 0
+    hi: int = 0
+
+    def allowed_values(self, world) -> set:
+        return set(self.allowed(world)) if callable(self.allowed) else set(self.allowed)
+
+    def refuses(self, name: str, post, files, world) -> bool:
+        values = post.getlist(name)
+        last = values[-1] if values else None
+        kind = self.kind
+        if kind == "free":
+            return False
+        if kind == "text":
+            text = (last or "").strip()
+            if not text:
+                return self.required
+            return "\x00" in text or (self.max_length is not None and len(text) > self.max_length)
+        if kind == "exact":
+            return (last or "") not in self.allowed_values(world)
+        if kind == "choice":
+            return (last or "") not in self.allowed_values(world) and (self.required or bool(last))
+        if kind == "date":
+            text = (last or "").strip()
+            if not text:
+                return self.required
+            try:
+                return datetime.datetime.strptime(text, "%Y-%m-%d").date() > TODAY()
+            except ValueError:
+                return True
+        if kind == "ids":
+            if not values:
+                return self.required
+            return any(v not in self.allowed_values(world) for v in values)
+        if kind == "model":
+            return (last or "") not in self.allowed_values(world)
+        if kind == "int":
+            text = (last or "").strip()
+            return not (re.fullmatch(r"\d{1,6}", text) and self.lo <= int(text) <= self.hi)
+        uploads = files.getlist(name)
+        if kind == "any_file":
+            return not uploads or uploads[-1].size == 0
+        good = self.allowed_values(world)
+        checked = uploads if kind == "files" else uploads[-1:]
+        if not checked:
+            return self.required
+        return any(sha(u.read()) not in good for u in checked)
+
+
+def text(max_length: int, required: bool = True) -> F:
+    return F("text", required=required, max_length=max_length)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str                                   # URL name
+    role: str                                   # who posts (a key of world["people"])
+    args: Callable[[dict], list]                # URL arguments
+    fields: Callable[[dict], dict[str, F]]
+    valid: Callable[[dict], dict[str, list]]    # what the page's own form sends
+    rule: Callable | None = None                # a refusal that depends on several fields: rule(POST) -> bool
+    extra_paths: Callable[[dict], list] = lambda w: []   # (label, path) of well-formed but meaningless URLs
+    relogin: bool = False                       # the request ends the session (logout)
+    prepare: Callable | None = None             # prepare(client, world) before the first request
+    saves: bool = True                          # the valid request changes something
+
+
+def _pdf() -> Upload:
+    return Upload("sk-tim.pdf", pdf_bytes(), "application/pdf")
+
+
+def _table() -> Upload:
+    return Upload("rencana.csv", csv_bytes(small_rows(2019)), "text/csv")
+
+
+def _p12(world) -> Upload:
+    return Upload("unit.p12", world["certificate"]["p12"], "application/x-pkcs12")
+
+
+def _people(world) -> set:
+    return {str(pk) for pk in assignable_people(world["unit"].pk).values_list("pk", flat=True)}
+
+
+def _report_fields(world) -> dict[str, F]:
+    fields = {"number": text(100), "conclusions": text(20000, required=False),
+              "recommendations": text(20000, required=False)}
+    for f in world["followups"]:
+        fields[f"followup_{f.pk}"] = F("choice", allowed=tuple(FollowUp.Status.values))
+        fields[f"followup_note_{f.pk}"] = text(1000, required=False)
+    return fields
+
+
+def _report_valid(world) -> dict:
+    data = {"number": ["800/1/427.53/2020"], "conclusions": ["Capaian semester I tahun 2020."],
+            "recommendations": ["Percepat unggah bukti fisik\nRapat evaluasi bulanan"]}
+    for f in world["followups"]:
+        data[f"followup_{f.pk}"] = ["proses"]
+        data[f"followup_note_{f.pk}"] = ["Sedang berjalan."]
+    return data
+
+
+def _bad_semesters(world) -> list:
+    plan = world["plan_2020"].pk
+    return [(f"semester {s}", f"/monev/rencana/{plan}/laporan/{s}/{tail}/") for s in (0, 3, 99) for tail in
+            ("simpan", "ajukan")]
+
+
+def _import_token(client, world) -> None:
+    """A previewed import waiting for confirmation (token in the session, file under MEDIA_ROOT/import-tmp)."""
+    upload = _table().make()
+    response = client.post(reverse("admin:actionplan_plan_import"),
+                           {"unit": world["import_unit"].pk, "year": 2019, "file": upload, "title": ""})
+    world["import_token"] = response.context["token"]
+
+
+FUZZ_TABLE = [
+    Endpoint("login", "anonymous", lambda w: [],
+             lambda w: {"username": F("exact", allowed=("anggota",)), "password": F("exact", allowed=(PASSWORD,)),
+                        "next": F("free")},
+             lambda w: {"username": ["anggota"], "password": [PASSWORD], "next": ["/"]}),
+    # Buttons without fields (logout, report actions, mark read): whatever the body, they do what the valid request
+    # does, or nothing; only a malformed URL must be refused.
+    Endpoint("logout", "anggota", lambda w: [], lambda w: {}, lambda w: {}, relogin=True),
+    Endpoint("actionplan:step_assign", "ketua", lambda w: [w["step"].pk],
+             lambda w: {"people": F("ids", required=False, allowed=_people)},
+             lambda w: {"people": [str(w["people"]["anggota"].pk), str(w["people"]["anggota_other"].pk)]}),
+    Endpoint("evidence:upload", "anggota", lambda w: [w["upload_target"].pk],
+             # The PDF check is a content heuristic, not a parser (evidence/validation.py): a PDF cut short is
+             # still a PDF, and the reviewer sees it.
+             lambda w: {"files": F("files", allowed=lambda w: {sha(_pdf().content), sha(_pdf().content[:60])}),
+                        "description": text(2000),
+                        "document_date": F("date")},
+             lambda w: {"files": [_pdf()], "description": ["Notulen rapat tim"], "document_date": ["2019-02-20"]}),
+    Endpoint("evidence:comment", "anggota", lambda w: [w["target"].pk], lambda w: {"body": text(4000)},
+             lambda w: {"body": ["Sudah saya lengkapi."]}),
+    Endpoint("evidence:review", "ketua", lambda w: [w["revision"].pk],
+             lambda w: {"decision": F("choice", allowed=("accept", "revise")), "note": text(4000, required=False)},
+             lambda w: {"decision": ["revise"], "note": ["Tanda tangan belum ada."]},
+             rule=lambda post: post.get("decision") == "revise" and not (post.get("note") or "").strip()),
+    Endpoint("evidence:withdraw", "anggota", lambda w: [w["revision"].pk],
+             lambda w: {"reason": text(500, required=False)}, lambda w: {"reason": ["Salah berkas."]}),
+    Endpoint("monev:report_edit", "ketua", lambda w: [w["plan_2020"].pk, 1], _report_fields, _report_valid,
+             extra_paths=_bad_semesters),
+    Endpoint("monev:report_submit", "ketua", lambda w: [w["plan_2020"].pk, 1], lambda w: {}, lambda w: {},
+             extra_paths=_bad_semesters),
+    Endpoint("monev:report_draft", "ketua", lambda w: [w["draft"].pk], lambda w: {}, lambda w: {}),
+    Endpoint("monev:report_return", "kepala", lambda w: [w["submitted"].pk], lambda w: {"note": text(4000)},
+             lambda w: {"note": ["Lengkapi simpulan komponen III."]}),
+    Endpoint("monev:report_sign", "kepala", lambda w: [w["submitted"].pk], lambda w: {}, lambda w: {}),
+    Endpoint("monev:report_correct", "ketua", lambda w: [w["signed"].pk], lambda w: {}, lambda w: {}),
+    # The public check of a signed PDF stores nothing, whatever is uploaded.
+    Endpoint("monev:verify", "anonymous", lambda w: ["ABCD-EFGH"], lambda w: {"file": F("any_file")},
+             lambda w: {"file": [_pdf()]}, saves=False),
+    Endpoint("monev:notification_read", "anggota", lambda w: [w["notification"].pk], lambda w: {}, lambda w: {}),
+    Endpoint("monev:notifications_read_all", "anggota", lambda w: [], lambda w: {}, lambda w: {}),
+    # The portal's own admin pages. Only the upload is kept until the preview is confirmed.
+    Endpoint("admin:actionplan_plan_import", "admin", lambda w: [],
+             lambda w: {"unit": F("model", allowed=lambda w: {str(pk) for pk in Unit.objects.values_list("pk",
+                                                                                                       flat=True)}),
+                        "year": F("int", lo=2000, hi=2100),
+                        "file": F("file", allowed=lambda w: {sha(_table().content)}),
+                        "title": text(300, required=False), "replace": F("free")},
+             lambda w: {"unit": [str(w["import_unit"].pk)], "year": ["2019"], "file": [_table()], "title": [""]}),
+    Endpoint("admin:actionplan_plan_import_confirm", "admin", lambda w: [],
+             lambda w: {"token": F("exact", allowed=lambda w: {w["import_token"]})},
+             lambda w: {"token": [w["import_token"]]}, prepare=_import_token),
+    # Django's admin reads these fields its own way (the action by `index`); the export saves nothing whatever is
+    # sent. `_selected_action` is left out: see test_admin_action_with_a_non_numeric_id_is_refused_without_500.
+    Endpoint("admin:actionplan_plan_changelist", "admin", lambda w: [],
+             lambda w: {"action": F("free"), "index": F("free"), "select_across": F("free")},
+             lambda w: {"action": ["export_xlsx"], "_selected_action": [str(w["plan_2020"].pk)], "index": ["0"],
+                        "select_across": ["0"]}, saves=False),
+    Endpoint("admin:monev_unitcertificate_add", "admin", lambda w: [],
+             lambda w: {"unit": F("model", allowed=lambda w: {str(w["import_unit"].pk), str(w["unit"].pk)}),
+                        "p12_file": F("file", allowed=lambda w: {sha(w["certificate"]["p12"])}),
+                        "passphrase": F("exact", required=False, allowed=lambda w: {w["certificate"]["passphrase"]})},
+             lambda w: {"unit": [str(w["import_unit"].pk)], "p12_file": [_p12(w)],
+                        "passphrase": [w["certificate"]["passphrase"]]}),
+]
+
+INT_JUNK = ["0", "9" * 25, "abc", "-1", "1e3", "%00", "%D9%A1"]       # the last: an Arabic-Indic digit one
+STR_JUNK = ["%00", "A" * 5000, "%FF%FE", "'%20OR%201=1--", "ABCD-EFGH%00", "..%2F..%2Fetc"]
+_CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def bad_urls(path: str) -> list[tuple[str, str]]:
+    """The endpoint's URL with each argument replaced by junk of the wrong shape or an id that does not exist."""
+    match = resolve(path)
+    out = []
+    for conv, arg in _CONVERTER.findall(match.route):
+        for junk in INT_JUNK if conv == "int" else STR_JUNK:
+            url = "/" + _CONVERTER.sub(lambda m, a=arg, j=junk: j if m.group(2) == a else str(match.kwargs[m.group(2)]),
+                                       match.route)
+            out.append((f"URL {arg}={junk[:24]}", url))
+    return out
+
+
+def fuzz_payloads(endpoint: Endpoint, world: dict, path: str) -> list[Payload]:
+    rng = random.Random(f"{SEED}:{endpoint.name}")
+    valid = endpoint.valid(world)
+    fields = endpoint.fields(world)
+    out: list[Payload] = []
+    for name, rule in fields.items():
+        if rule.kind in ("files", "file", "any_file"):
+            good = valid[name][0]
+            out += [Payload(f"{name}: {label}", form={**valid, name: value})
+                    for label, value in junk_files(rng, good)]
+        else:
+            values = junk_values(rng)
+            if rule.kind == "free":         # nothing to refuse: a few values to show nothing breaks
+                values = [v for v in values if v[0] in ("random bytes", "1 MB string", "NUL and control characters")]
+            elif rule.kind == "text":       # wrong types and impossible dates are only plain text here
+                values = [v for v in values if v[0] not in TYPED_ONLY]
+            out += [Payload(f"{name}: {label}", form={**valid, name: [value]}) for label, value in values]
+            if rule.max_length:
+                out.append(Payload(f"{name}: {rule.max_length} characters", form={**valid,
+                                                                                  name: ["Ω" * rule.max_length]}))
+                out.append(Payload(f"{name}: {rule.max_length + 1} characters",
+                                   form={**valid, name: ["Ω" * (rule.max_length + 1)]}))
+            out.append(Payload(f"{name}: duplicated, NUL last", form={**valid, name: [*valid.get(name, []),
+                                                                                      "x\x00"]}))
+        out.append(Payload(f"{name}: missing", form={k: v for k, v in valid.items() if k != name}))
+    names = list(fields) or ["catatan"]
+    plain = {k: [v for v in values if isinstance(v, str)] for k, values in valid.items()}
+    out += [
+        Payload("empty body", form={}),
+        Payload("every field random bytes", form={n: [rng.randbytes(32)] for n in names}),
+        Payload("unknown extra fields", form={**valid, "tak_dikenal": [rng.randbytes(16)],
+                                              "csrfmiddlewaretoken": ["x" * 64]}),
+        Payload("raw body: invalid UTF-8 in names and values",
+                raw=b"&".join(n.encode() + b"=\xff\xfe\xc3\x28" for n in names) + b"&\xff\xfe=\xc0\xaf"),
+        Payload("raw body: percent-encoded invalid UTF-8",
+                raw="&".join(f"{n}=%FF%FE%C3%28%ED%A0%80" for n in names).encode()),
+        Payload("raw body: NUL in names and values", raw=b"%00=%00&" + b"&".join(n.encode() + b"=a%00b"
+                                                                                  for n in names)),
+        Payload("raw body: random bytes", raw=rng.randbytes(2048)),
+        Payload("raw body: random bytes as multipart", raw=rng.randbytes(2048),
+                content_type="multipart/form-data; boundary=zzz"),
+        Payload("raw body: multipart without boundary", raw=b"--zzz\r\n\r\n", content_type="multipart/form-data"),
+        Payload("raw body: the valid form as JSON", raw=json.dumps(plain).encode(), content_type="application/json"),
+        Payload("raw body: 3 MB", raw=b"x=" + b"a" * 3_000_000),
+        Payload("raw body: 2,000 fields", raw="&".join(f"f{i}=1" for i in range(2000)).encode()),
+    ]
+    for label, url in [*bad_urls(path), *endpoint.extra_paths(world)]:
+        out.append(Payload(label, form=valid, path=url, refused=True))
+    return out
+
+
+# -- judging one payload ---------------------------------------------------------------------------------------------
+
+@dataclass
+class Outcome:
+    response: object
+    shape: dict | None            # what changed (None after a 500: nothing can be read then)
+    problems: list[str]
+
+
+def attempt(client: Client, path: str, p: Payload) -> Outcome:
+    client.cookies.pop("messages", None)        # only this request's messages count
+    files = media_files()
+    before = fingerprint(files)
+    marks = pk_marks()
+    with transaction.atomic():
+        response = send(client, path, p)
+        shape, problems = None, []
+        if response.status_code < 500:     # after a database error the transaction can only be rolled back
+            shape = changes(before, fingerprint(media_files()))
+            problems = invalid_rows(marks, shape) if shape else []
+        transaction.set_rollback(True)
+    restore_media(files)
+    return Outcome(response, shape, problems)
+
+
+def explains_refusal(response) -> bool:
+    if 400 <= response.status_code < 500:
+        return True
+    if response.status_code == 302:
+        return any(m.level >= messages.WARNING for m in response.wsgi_request._messages)
+    # 200: the form again, with its errors, or unbound (these views treat a POST without data as a GET).
+    contexts = response.context if isinstance(response.context, list) else [response.context]
+    for context in filter(None, contexts):
+        for key, value in context.flatten().items():
+            if key == "errors" and value:
+                return True
+            form = value.form if hasattr(value, "form") and isinstance(value.form, BaseForm) else value  # AdminForm
+            if isinstance(form, BaseForm) and (form.errors or not form.is_bound):
+                return True
+    return False
+
+
+def judge(outcome: Outcome, refused: bool, reference: dict) -> str | None:
+    status = outcome.response.status_code
+    if status >= 500:
+        exc = getattr(outcome.response, "exc_info", None)
+        return f"HTTP {status}: {exc[1]!r}"[:300] if exc else f"HTTP {status}"
+    if outcome.problems:
+        return f"saved rows that fail validation: {outcome.problems}"
+    if refused:
+        if outcome.shape:
+            return f"refused input changed {outcome.shape}"
+        if not explains_refusal(outcome.response):
+            return f"refused without saying why (HTTP {status})"
+        return None
+    extra = outcome.shape.keys() - reference.keys()
+    return f"changed more than the valid request: {sorted(extra)}" if extra else None
+
+
+def client_as(world: dict, role: str) -> Client:
+    client = Client(raise_request_exception=False)
+    if world["people"][role] is not None:
+        client.force_login(world["people"][role])
+    return client
+
+
+@pytest.mark.parametrize("endpoint", FUZZ_TABLE, ids=[e.name for e in FUZZ_TABLE])
+def test_malformed_posts_get_no_500_and_a_refused_one_saves_nothing(world, endpoint):
+    client = client_as(world, endpoint.role)
+    if endpoint.prepare:
+        endpoint.prepare(client, world)
+    path = reverse(endpoint.name, args=endpoint.args(world))
+
+    reference = attempt(client, path, Payload("valid", form=endpoint.valid(world)))
+    # The world is right only if the valid request succeeds: otherwise every payload would be refused for nothing.
+    assert reference.response.status_code < 400, judge(reference, False, {})
+    assert bool(reference.shape) is endpoint.saves, reference.shape
+    assert not reference.problems
+
+    payloads = fuzz_payloads(endpoint, world, path)
+    assert len(payloads) >= 12
+    failures = []
+    for p in payloads:
+        if endpoint.relogin:
+            client.force_login(world["people"][endpoint.role])
+        url = p.path or path
+        refused = p.refused if p.refused is not None else _must_refuse(endpoint, world, url, p)
+        problem = judge(attempt(client, url, p), refused, reference.shape)
+        if problem:
+            failures.append(f"{p.label!r} ({'refuse' if refused else 'may accept'}): {problem}")
+    assert not failures, f"{endpoint.name}: {len(failures)} of {len(payloads)} payloads\n" + "\n".join(failures)
+
+
+def _must_refuse(endpoint: Endpoint, world: dict, path: str, p: Payload) -> bool:
+    data = parsed(path, p)
+    if data is None:        # Django cannot decode the body: a 400 where the view reads it; ignored where it does not
+        return bool(endpoint.fields(world))
+    post, files = data
+    if any(rule.refuses(name, post, files, world) for name, rule in endpoint.fields(world).items()):
+        return True
+    return endpoint.rule is not None and endpoint.rule(post)
+
+
+@pytest.mark.xfail(strict=True, reason="Django's admin passes the posted ids unchecked to filter(pk__in=…): a "
+                                       "non-number is a ValueError (500) on every changelist. Upstream behaviour; "
+                                       "actionplan/admin.py could override response_action.")
+def test_admin_action_with_a_non_numeric_id_is_refused_without_500(world):
+    client = client_as(world, "admin")
+    response = client.post(reverse("admin:actionplan_plan_changelist"),
+                           {"action": "export_xlsx", "_selected_action": ["abc"], "index": "0"})
+    assert response.status_code < 500
+
+
+# -- the table is complete -------------------------------------------------------------------------------------------
+
+# Pages that only read: a POST is answered like a GET (or 405). test_get_only_pages_ignore_a_posted_body proves it.
+GET_ONLY = {
+    "home": ("anggota", lambda w: []),
+    "healthz": ("anonymous", lambda w: []),
+    "actionplan:plan_detail": ("ketua", lambda w: [w["plan"].pk]),
+    "evidence:my_tasks": ("anggota", lambda w: []),
+    "evidence:review_queue": ("ketua", lambda w: []),
+    "evidence:target": ("anggota", lambda w: [w["target"].pk]),
+    "evidence:download": ("anggota", lambda w: [w["file"].pk]),
+    "monev:dashboard": ("ketua", lambda w: [w["plan"].pk]),
+    "monev:status_export": ("ketua", lambda w: [w["plan"].pk]),
+    "monev:units_summary": ("ketua", lambda w: []),
+    "monev:report_page": ("ketua", lambda w: [w["plan"].pk, 1]),
+    "monev:report_download": ("ketua", lambda w: [w["signed"].pk]),
+    "monev:notifications": ("anggota", lambda w: []),
+}
+# Django's own admin pages (model changelists, add/change/delete forms, login …) are Django's; the portal's own
+# admin URLs (anything else under admin:) must be in the tables like every other page.
+_DJANGO_ADMIN = re.compile(r"^admin:(index|login|logout|password_change|password_change_done|autocomplete|jsi18n|"
+                           r"view_on_site|app_list|\w+_(changelist|add|change|delete|history))$")
+
+
+def url_views() -> dict[str, Callable]:
+    found = {}
+
+    def walk(patterns, prefix):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, f"{prefix}{p.namespace}:" if p.namespace else prefix)
+            elif p.name:
+                found.setdefault(prefix + p.name, p.callback)
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def test_every_post_url_is_fuzzed():
+    views = url_views()
+    portal = {n for n in views if not _DJANGO_ADMIN.match(n)}
+    fuzzed = {e.name for e in FUZZ_TABLE}
+
+    assert portal - fuzzed - set(GET_ONLY) == set(), "add the new URL to FUZZ_TABLE (POST) or GET_ONLY"
+    assert fuzzed & set(GET_ONLY) == set()
+    assert (fuzzed | set(GET_ONLY)) - set(views) == set(), "stale entries"
+    assert len(fuzzed) == len(FUZZ_TABLE)
+
+
+def test_get_only_views_do_not_read_a_posted_body():
+    views = url_views()
+    for name in GET_ONLY:
+        source = inspect.getsource(inspect.unwrap(views[name]))
+        assert not re.search(r"request\.(POST|FILES|method|body)", source), f"{name} reads a POST: fuzz it"
+
+
+@pytest.mark.parametrize("name", list(GET_ONLY))
+def test_get_only_pages_ignore_a_posted_body(world, name):
+    role, args = GET_ONLY[name]
+    client = client_as(world, role)
+    path = reverse(name, args=args(world))
+    rng = random.Random(f"{SEED}:{name}")
+    reference = attempt(client, path, Payload("GET", method="GET"))
+    assert reference.response.status_code < 400
+    payloads = [
+        Payload("POST random fields and a junk file", form={"x": [rng.randbytes(64)], "people": ["abc"],
+                                                            "berkas": [Upload("a.pdf", rng.randbytes(512))]}),
+        Payload("POST invalid UTF-8", raw=b"\xff\xfe=\xc3\x28&semester=%00"),
+        Payload("GET junk query", method="GET", path=path + "?semester=%00&per=2019-02-30&komponen=%FF"
+                                                            "&page=-1&berkas=draf%00"),
+        Payload("GET huge page", method="GET", path=path + "?page=" + "9" * 30 + "&per=" + "9" * 30),
+        *[Payload(label, method="GET", path=url, refused=True) for label, url in bad_urls(path)],
+    ]
+    failures = []
+    for p in payloads:
+        outcome = attempt(client, p.path or path, p)
+        problem = judge(outcome, bool(p.refused), reference.shape)
+        if problem:
+            failures.append(f"{p.label}: {problem}")
+    assert not failures, "\n".join(failures)
+
+
+# -- plan import: malformed files ------------------------------------------------------------------------------------
+
+def tree_counts() -> dict:
+    return {m.__name__: m.objects.count() for m in TREE}
+
+
+def _truncated_xlsx() -> bytes:
+    data = xlsx_bytes(small_rows(2019))
+    return data[: len(data) // 2]
+
+
+def _patched_xlsx(cells: dict[str, bytes]) -> bytes:
+    """An xlsx written by openpyxl whose cell texts are then replaced in the sheet XML: openpyxl itself refuses NUL
+    and cuts text at 32,767 characters, other programs do neither."""
+    row = ["1", "Tim Kerja", "INDIKATOR_X", "LANGKAH_X", "BUKTI_X", "Januari 2019", ""]
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([small_rows(2019)[0], row])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            for placeholder, value in cells.items():
+                data = data.replace(placeholder.encode(), value)
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def _xlsx_with_real_formulas() -> bytes:
+    """Cells holding formulas (not text): the importer reads values only, and openpyxl stores no cached value."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    sheet.append(["I", "MANAJEMEN PERUBAHAN"])
+    sheet.append(["1", "Tim Kerja", "Indikator", '=HYPERLINK("http://x","klik")', "=1+1", "Januari 2019"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _long_cells(length: int) -> list[list[str]]:
+    return [small_rows(2019)[0], ["1", "Tim Kerja", "i" * length, "a" * length, "b" * length, "Januari 2019", ""]]
+
+
+_RNG = random.Random(SEED)
+_RANDOM = _RNG.randbytes(4096)
+_RANDOM_WITHOUT_NUL = bytes(b or 1 for b in _RNG.randbytes(4096))
+
+# label, file name, bytes, a fragment of the Indonesian report
+REFUSED_FILES = [
+    ("random bytes named .xlsx", "rencana.xlsx", _RANDOM, "bukan berkas .xlsx yang sah"),
+    ("random bytes behind a zip signature", "rencana.xlsx", b"PK\x03\x04" + _RANDOM, "tidak dapat dibaca"),
+    ("random bytes named .csv", "rencana.csv", _RANDOM, "bukan tabel teks"),
+    ("random bytes without NUL named .tsv", "rencana.tsv", _RANDOM_WITHOUT_NUL, "pengodean karakternya"),
+    ("truncated xlsx", "rencana.xlsx", _truncated_xlsx(), "tidak dapat dibaca"),
+    ("xlsx with a NUL inside a cell", "rencana.xlsx", _patched_xlsx({"INDIKATOR_X": b"indi\x00kator"}),
+     "tidak dapat dibaca"),
+    ("xlsx whose cells hold formulas", "rencana.xlsx", _xlsx_with_real_formulas(),
+     "setiap indikator perlu langkah aksi"),
+    ("xlsx with 50,000-character cells", "rencana.xlsx",
+     _patched_xlsx({"INDIKATOR_X": b"i" * 50_000, "LANGKAH_X": b"a" * 50_000, "BUKTI_X": b"b" * 50_000}),
+     "batas satu sel Excel"),
+    ("xlsx with a 50,000-character component name", "rencana.xlsx",
+     xlsx_bytes([["I", "K" * 50_000, "", "", "", "", ""], small_rows(2019)[1]]), "nama komponen terlalu panjang"),
+    ("csv with a 200,000-character field", "rencana.csv", csv_bytes([["I", "x" * 200_000, "", "", "", "", ""]]),
+     "tidak dapat dibaca"),
+    ("UTF-16 without BOM", "rencana.csv", csv_bytes(small_rows(2019), encoding="utf-16-le"), "bukan tabel teks"),
+    ("Latin-1 bytes Windows-1252 leaves undefined", "rencana.csv",
+     csv_bytes(small_rows(2019)).replace(b"Tim Kerja", b"Tim \x81\x8d\x90 Kerja"), "pengodean karakternya"),
+    ("old .xls", "rencana.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + _RANDOM, "Format Excel lama"),
+    ("empty file", "rencana.csv", b"", "Berkas kosong"),
+    ("header only", "rencana.csv", csv_bytes([]), "tidak ada baris komponen"),
+    ("NUL bytes only", "rencana.csv", b"\x00" * 64, "bukan tabel teks"),
+]
+
+
+@pytest.mark.parametrize("label, filename, data, fragment", REFUSED_FILES, ids=[c[0] for c in REFUSED_FILES])
+def test_import_refuses_a_malformed_file_with_an_indonesian_report_and_saves_nothing(unit, tmp_path, label,
+                                                                                     filename, data, fragment):
+    before = tree_counts()
+    with pytest.raises(PlanImportError) as refused:
+        plan_import(source=data, filename=filename, unit=unit, year=2019)
+    report = refused.value.report()
+    assert fragment in report and "KESALAHAN" in report, report
+    assert tree_counts() == before
+
+    path = tmp_path / filename
+    path.write_bytes(data)
+    err = io.StringIO()
+    with pytest.raises(CommandError) as failed:       # a CommandError, never a traceback
+        call_command("import_plan", str(path), unit=unit.name, year=2019, stdout=io.StringIO(), stderr=err)
+    assert "Tidak ada yang disimpan" in str(failed.value)
+    assert fragment in err.getvalue()
+    assert tree_counts() == before
+
+
+def _texts(plan) -> list[str]:
+    return [t for step in ActionStep.objects.filter(indicator__subcomponent__component__plan=plan).order_by("pk")
+            for t in (step.indicator.text, step.description, step.evidence_required, step.responsible_text)]
+
+
+# Decided: what Excel and LibreOffice write is read, whatever the encoding they chose, and characters a plan never
+# means (NUL and other controls inside cells) are dropped. A NUL in the first 4 KB still marks a binary file.
+ACCEPTED_FILES = [
+    ("UTF-16 with BOM (Excel 'Unicode text')", "rencana.txt",
+     csv_bytes(small_rows(2019), delimiter="\t", encoding="utf-16"), None),
+    ("UTF-8 with BOM", "rencana.csv", csv_bytes(small_rows(2019), encoding="utf-8-sig"), None),
+    ("Latin-1 (read as Windows-1252, with a warning)", "rencana.csv",
+     csv_bytes([*small_rows(2019), ["", "", "Pelayanan café", "Menata ruang", "Foto", "Juni 2019", ""]],
+               encoding="latin-1"), "Windows-1252"),
+    ("NUL and control characters inside cells after the first 4 KB", "rencana.csv",
+     csv_bytes([*small_rows(2019), *[["", "", f"Indikator {i}", "Aksi", "Bukti", "Juni 2019", ""]
+                                     for i in range(120)], ["", "", "Indi\x00ka\x01tor", "Ak\x0bsi", "Bukti",
+                                                            "Juni 2019", ""]]), None),
+    ("cells at Excel's limit of 32,767 characters", "rencana.xlsx", xlsx_bytes(_long_cells(32_767)), None),
+]
+
+
+@pytest.mark.parametrize("label, filename, data, warning", ACCEPTED_FILES, ids=[c[0] for c in ACCEPTED_FILES])
+def test_import_accepts_a_valid_file_in_another_encoding_cleanly(unit, other_unit, label, filename, data, warning):
+    result = plan_import(source=data, filename=filename, unit=unit, year=2019)
+
+    texts = _texts(result.plan)
+    assert "SK Tim Kerja ZI ditetapkan" in texts or "i" * 32_767 in texts
+    assert not any(re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]", t) for t in texts)
+    if warning:
+        assert warning in result.report()
+        assert "Pelayanan café" in texts
+    if "NUL" in label:
+        assert "Indikator" in texts and "Aksi" in texts
+    # … and what was accepted leaves through the xlsx export unchanged (Excel would cut a longer cell).
+    _name, content, _type = plan_export_file(plan=result.plan, file_format="xlsx")
+    copy = plan_import(source=content, filename="salinan.xlsx", unit=other_unit, year=2019).plan
+    assert _texts(copy) == texts
+
+
+# -- formula injection: import then export ---------------------------------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://x","klik")', "+cmd|' /C calc'!A0", "@SUM(1)", "-1+1", "=1+1", "+62 812 3456",
+            "-5", "@Kasubag Umum", "=cmd|' /C notepad'!A0"]
+FORMULA_ROWS = [
+    ["I", '=HYPERLINK("http://x","klik")', "", "", "", "", ""],
+    ["1", "+cmd|' /C calc'!A0", "@SUM(1)", "-1+1", '=HYPERLINK("http://x","klik")', "Januari 2022", "@Kasubag Umum"],
+    ["", "", "=1+1", "- butir daftar", "-", "Februari 2022", "-5"],
+    ["2", "Sub biasa", "\t=cmd|' /C notepad'!A0", "+62 812 3456", "Notulen", "Maret 2022", ""],
+]
+
+
+def executes(value) -> bool:
+    """Would a spreadsheet run this text typed into a cell (OWASP CSV injection: = + - @ tab CR)? The portal keeps
+    a lone "-" and dash lists ("- butir") as text, as actionplan.importing.looks_like_formula promises."""
+    if not isinstance(value, str) or not value:
+        return False
+    if value[0] in "=+@\t\r":
+        return True
+    return value[0] == "-" and len(value) > 1 and not value[1].isspace()
+
+
+def xlsx_cells(content: bytes) -> list:
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"], "formula cells in the export"
+    return [c.value for c in cells]
+
+
+def text_cells(content: bytes, delimiter: str) -> list[str]:
+    return [v for row in csv.reader(io.StringIO(content.decode("utf-8-sig"), newline=""), delimiter=delimiter)
+            for v in row]
+
+
+@pytest.fixture
+def formula_plan(world):
+    """A plan of the world's unit whose texts start with = + - @ (valid otherwise), with a person responsible whose
+    name is a formula too (names come from the admin's user form)."""
+    plan = plan_import(source=csv_bytes(FORMULA_ROWS), filename="rumus.csv", unit=world["unit"], year=2022).plan
+    person = world["people"]["anggota_other"]
+    User.objects.filter(pk=person.pk).update(first_name='=HYPERLINK("http://x","klik")', last_name="")
+    step = ActionStep.objects.filter(indicator__subcomponent__component__plan=plan).order_by("pk").first()
+    assignments_set(step=step, users=[person], actor=world["people"]["ketua"])
+    return plan
+
+
+def _check_export(values, *, expect: list[str]) -> None:
+    strings = [v for v in values if isinstance(v, str)]
+    assert not [v for v in strings if executes(v)], "cells a spreadsheet would run"
+    for original in expect:                                   # still readable: the text behind an apostrophe
+        assert "'" + original in strings, original
+    assert "- butir daftar" in strings and "-" in strings
+
+
+def test_plan_exports_neutralise_formulas_and_stay_readable(formula_plan, other_unit, admin_client, tmp_path):
+    assert "=1+1" in _texts(formula_plan)                    # the import keeps the text as written
+    expect = FORMULAS
+    exports = {}
+    for fmt in ("xlsx", "csv", "tsv"):
+        _name, content, _type = plan_export_file(plan=formula_plan, file_format=fmt)
+        exports[fmt] = content
+        values = xlsx_cells(content) if fmt == "xlsx" else text_cells(content, "," if fmt == "csv" else "\t")
+        _check_export(values, expect=expect)
+    for suffix in ("xlsx", "csv"):
+        output = tmp_path / f"ekspor.{suffix}"
+        call_command("export_plan", plan=formula_plan.pk, output=str(output), stdout=io.StringIO())
+        content = output.read_bytes()
+        _check_export(xlsx_cells(content) if suffix == "xlsx" else text_cells(content, ","), expect=expect)
+    response = admin_client.post(reverse("admin:actionplan_plan_changelist"),
+                                 {"action": "export_xlsx", "_selected_action": [formula_plan.pk], "index": "0"})
+    assert response.status_code == 200
+    _check_export(xlsx_cells(response.content), expect=expect)
+
+    # Re-importing an export gives back the texts as written, without the apostrophes.
+    for year, (fmt, content) in enumerate(exports.items(), start=2030):
+        copy = plan_import(source=content, filename=f"salinan.{fmt}", unit=other_unit, year=year).plan
+        assert _texts(copy) == _texts(formula_plan)
+
+
+def test_status_table_export_neutralises_formulas_including_names_of_people(formula_plan, world):
+    client = client_as(world, "ketua")
+    response = client.get(reverse("monev:status_export", args=[formula_plan.pk]))
+
+    assert response.status_code == 200
+    values = xlsx_cells(response.content)
+    strings = [v for v in values if isinstance(v, str)]
+    assert not [v for v in strings if executes(v)]
+    assert "'" + '=HYPERLINK("http://x","klik")' in strings          # the person responsible, readable
+    assert "'@SUM(1)" in strings and "'-1+1" in strings               # indicator and action step
+
+
+def test_exports_drop_control_characters_that_xlsx_cannot_store(world, admin_client):
+    """The admin's text fields accept them (Word writes \\x0b for a manual line break); the export must not fail."""
+    plan, step = world["plan"], world["step"]
+    ActionStep.objects.filter(pk=step.pk).update(description="Menyusun\x0b SK\x01 Tim")
+    Indicator.objects.filter(pk=step.indicator_id).update(text="SK\x0c Tim")
+    SubComponent.objects.filter(pk=step.indicator.subcomponent_id).update(name="Tim\x1f Kerja")
+    User.objects.filter(pk=world["people"]["anggota"].pk).update(first_name="Ang\x0bgota")
+
+    for fmt in ("xlsx", "csv", "tsv"):
+        _name, content, _type = plan_export_file(plan=plan, file_format=fmt)
+        body = "\n".join(map(str, xlsx_cells(content))) if fmt == "xlsx" else content.decode("utf-8-sig")
+        assert "Menyusun SK Tim" in body and not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", body)
+    response = admin_client.post(reverse("admin:actionplan_plan_changelist"),
+                                 {"action": "export_xlsx", "_selected_action": [plan.pk], "index": "0"})
+    assert response.status_code == 200
+    response = client_as(world, "ketua").get(reverse("monev:status_export", args=[plan.pk]))
+    assert response.status_code == 200
+    values = [str(v) for v in xlsx_cells(response.content)]
+    assert "Menyusun SK Tim" in values and "Anggota" in ", ".join(values)
+
+
+# -- the bugs this file found, one line each -------------------------------------------------------------------------
+
+def test_signing_without_any_certificate_is_refused_with_a_message(world, settings, tmp_path):
+    settings.MONEV_SIGNING_P12_PATH = str(tmp_path / "tidak-ada.p12")
+    client = client_as(world, "kepala")
+
+    response = client.post(reverse("monev:report_sign", args=[world["submitted"].pk]))
+
+    assert response.status_code == 302
+    assert "Sertifikat tanda tangan unit belum tersedia" in [str(m) for m in response.wsgi_request._messages][-1]
+    assert Report.objects.get(pk=world["submitted"].pk).sign_requested_by is None
