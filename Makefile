@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: setup run migrate demo reminders worker serve prod-check test test-postgres lint bench clean
+.PHONY: setup run migrate demo reminders worker serve prod-check test test-postgres lint bench load clean
 
 setup: $(VENV)/.installed node_modules/.installed  ## create .venv, install Python and npm packages
 
@@ -56,8 +56,11 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 
-bench: setup
-	@for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+bench: setup  ## every benchmark script (benchmarks/_*.py are their helpers); `make load` is the HTTP load test
+	@for f in benchmarks/[!_]*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+load: setup  ## gunicorn (2 workers) on PostgreSQL with 20 units under wrk: req/s, p50/p99, errors (benchmarks/load.sh)
+	VENV=$(VENV) bash benchmarks/load.sh
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache

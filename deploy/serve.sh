@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Portal ZI on the local services: gunicorn + one Celery worker + the one Celery beat, stopped together on Ctrl-C.
-# Called by `make serve`. Settings come from the environment (or .env); the defaults below point at the local
-# PostgreSQL and Redis. Production also sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS (README, "Production").
+# Called by `make serve`. Settings come from the environment (or .env); the defaults below make a production-like
+# run on this machine: DEBUG off, the local PostgreSQL and Redis, and — unless BEHIND_PROXY says nginx terminates
+# TLS in front — plain HTTP on loopback (no HTTPS redirect, cookies not marked Secure). Without SECRET_KEY a
+# random one is made once and kept in SERVE_RUN_DIR, so sessions survive a restart. Production sets SECRET_KEY,
+# ALLOWED_HOSTS and BEHIND_PROXY=true itself (README, "Production").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
+export DEBUG=${DEBUG:-false}
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/zi_portal}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
 BIND=${GUNICORN_BIND:-127.0.0.1:8000}
@@ -14,6 +18,22 @@ TIMEOUT=${GUNICORN_TIMEOUT:-120}  # big evidence uploads and downloads stream th
 CELERY_CONCURRENCY=${CELERY_CONCURRENCY:-2}
 RUN_DIR=${SERVE_RUN_DIR:-var/run}
 mkdir -p "$RUN_DIR"
+
+if [ -z "${SECRET_KEY:-}" ] && ! grep -qs '^SECRET_KEY=' .env; then
+  if [ ! -s "$RUN_DIR/secret_key" ]; then
+    (umask 077; "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(50))' > "$RUN_DIR/secret_key")
+  fi
+  SECRET_KEY=$(cat "$RUN_DIR/secret_key")
+  export SECRET_KEY
+fi
+export ALLOWED_HOSTS=${ALLOWED_HOSTS:-127.0.0.1,localhost}
+if [ "${BEHIND_PROXY:-false}" != "true" ]; then
+  echo "serve: plain HTTP on $BIND (no TLS in front: set BEHIND_PROXY=true behind nginx, deploy/nginx.conf)"
+  export SECURE_SSL_REDIRECT=${SECURE_SSL_REDIRECT:-false}
+  export SESSION_COOKIE_SECURE=${SESSION_COOKIE_SECURE:-false}
+  export CSRF_COOKIE_SECURE=${CSRF_COOKIE_SECURE:-false}
+  export SECURE_HSTS_SECONDS=${SECURE_HSTS_SECONDS:-0}
+fi
 
 case "$DATABASE_URL" in
   postgres://*@127.0.0.1:5432/zi_portal|postgres://*@localhost:5432/zi_portal)

@@ -173,12 +173,13 @@ def test_make_serve_runs_gunicorn_worker_and_beat_and_stops_them_together(tmp_pa
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{database}"')
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_VERSION"}
-    env.update(PRODUCTION_ENV, VENV=str(venv), DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{database}",
+    # What a person types: no DEBUG, SECRET_KEY or HTTPS switches — serve.sh makes the loopback defaults.
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"PYTEST_VERSION", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT"}}
+    env.update(VENV=str(venv), DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{database}",
                REDIS_URL="redis://127.0.0.1:6379/12", GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="2",
                CELERY_CONCURRENCY="1", SERVE_RUN_DIR=str(tmp_path / "run"), STATIC_ROOT=str(tmp_path / "static"),
-               MEDIA_ROOT=str(tmp_path / "media"), ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="false",
-               SESSION_COOKIE_SECURE="false", CSRF_COOKIE_SECURE="false")
+               MEDIA_ROOT=str(tmp_path / "media"))
     log_path = tmp_path / "serve.log"
     serve = subprocess.Popen(["bash", "deploy/serve.sh"], cwd=BASE_DIR, env=env, stdout=open(log_path, "wb"),
                              stderr=subprocess.STDOUT, start_new_session=True)
@@ -200,6 +201,9 @@ def test_make_serve_runs_gunicorn_worker_and_beat_and_stops_them_together(tmp_pa
         status, login_page = _get(f"http://127.0.0.1:{port}{reverse('login')}", headers=headers)
         assert status == 200 and "Masuk" in login_page
         assert "script-src 'self'" in headers["Content-Security-Policy"]
+        status, missing = _get(f"http://127.0.0.1:{port}/tidak-ada/")
+        assert status == 404 and "URLconf" not in missing  # DEBUG is off: no technical page
+        assert (tmp_path / "run" / "secret_key").stat().st_mode & 0o077 == 0  # made once, readable by us only
         css = re.search(r'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', login_page)
         assert css, "collectstatic made hashed file names for whitenoise"
         assert _get(f"http://127.0.0.1:{port}{css.group(1)}")[0] == 200
