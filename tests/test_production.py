@@ -27,8 +27,12 @@ BASE_DIR = Path(django_settings.BASE_DIR)
 PRODUCTION_ENV = {"DEBUG": "false", "SECRET_KEY": "uji-" + "x" * 60, "ALLOWED_HOSTS": "portal-zi.example.go.id"}
 
 
+# Set by the test run, not by a deployment: the browser fixture's DJANGO_ALLOW_ASYNC_UNSAFE would fail --deploy.
+TEST_ONLY_ENV = {"PYTEST_VERSION", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def _manage(*args, env_extra: dict, drop: tuple = ()) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in drop and k != "PYTEST_VERSION"}
+    env = {k: v for k, v in os.environ.items() if k not in drop and k not in TEST_ONLY_ENV}
     env.update(env_extra)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True,
                           text=True, timeout=120)
@@ -175,7 +179,7 @@ def test_make_serve_runs_gunicorn_worker_and_beat_and_stops_them_together(tmp_pa
     port = _free_port()
     # What a person types: no DEBUG, SECRET_KEY or HTTPS switches — serve.sh makes the loopback defaults.
     env = {k: v for k, v in os.environ.items()
-           if k not in {"PYTEST_VERSION", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT"}}
+           if k not in TEST_ONLY_ENV | {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT"}}
     env.update(VENV=str(venv), DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{database}",
                REDIS_URL="redis://127.0.0.1:6379/12", GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="2",
                CELERY_CONCURRENCY="1", SERVE_RUN_DIR=str(tmp_path / "run"), STATIC_ROOT=str(tmp_path / "static"),
@@ -253,3 +257,16 @@ def test_the_client_address_comes_from_the_proxy_header_only_behind_the_proxy(rf
     settings.BEHIND_PROXY = True
     assert client_ip(request) == "203.0.113.7"
     assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.5")) == "10.0.0.5"
+
+
+@pytest.mark.django_db
+def test_authenticate_without_a_request_passes_by_the_lockout_but_the_login_page_does_not(client, settings, ketua):
+    from django.contrib.auth import authenticate
+
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 2
+    assert authenticate(username="ketua", password=PASSWORD) == ketua  # a command or the shell: no address
+    for _ in range(2):
+        client.post(reverse("login"), {"username": "ketua", "password": "salah"})
+    assert client.post(reverse("login"), {"username": "ketua", "password": PASSWORD}).status_code == 429
+    assert client.login(username="ketua", password=PASSWORD)  # the test client's login has no request either

@@ -207,6 +207,7 @@ def test_a_render_whose_worker_process_is_killed_is_delivered_again_and_done_onc
            "REDIS_URL": private_redis.url, "MEDIA_ROOT": str(settings.MEDIA_ROOT), "DEBUG": "true",
            "CELERY_TASK_ALWAYS_EAGER": "false"}
     env.pop("PYTEST_VERSION", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser fixture for the test process only
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "zi_portal", "worker", "--pool", "prefork", "--concurrency", "1",
          "--without-mingle", "--without-gossip", "--loglevel", "INFO", "--hostname", f"kill-test-{os.getpid()}@%h"],

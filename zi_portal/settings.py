@@ -5,7 +5,6 @@ Celery tasks executed eagerly (no Redis needed), e-mail to the console and ``DEB
 Production sets ``DEBUG=false``, ``SECRET_KEY``, ``DATABASE_URL``, ``REDIS_URL`` and ``MEDIA_ROOT``.
 Every variable is documented in ``.env.example``.
 """
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -102,7 +101,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # django-axes first: it refuses a locked-out username+IP before any password is checked.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "zi_portal.lib.auth.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
@@ -280,9 +279,9 @@ CONTENT_SECURITY_POLICY = {
 
 # Login lockout (django-axes): AXES_FAILURE_LIMIT failed logins for the same username from the same address lock
 # that pair for AXES_COOLOFF_MINUTES; a successful login resets the count. The page: registration/locked.html.
-# Django's test Client.login() calls authenticate() without a request, which axes refuses, so under pytest axes is
-# off unless a test turns it on (tests/test_production.py does).
-AXES_ENABLED = env.bool("AXES_ENABLED", default="PYTEST_VERSION" not in os.environ)
+# Calls of authenticate() without a request (commands, the shell, a test client's login()) pass by the lockout
+# (zi_portal.lib.auth.LockoutBackend): they are no login over the network.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [env.list("AXES_LOCKOUT_PARAMETERS", default=["username", "ip_address"])]
