@@ -270,3 +270,14 @@ def test_authenticate_without_a_request_passes_by_the_lockout_but_the_login_page
         client.post(reverse("login"), {"username": "ketua", "password": "salah"})
     assert client.post(reverse("login"), {"username": "ketua", "password": PASSWORD}).status_code == 429
     assert client.login(username="ketua", password=PASSWORD)  # the test client's login has no request either
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["x" * 1_000_000, "ketua\x00", "ke\x00tua" + "y" * 300])
+def test_a_junk_username_is_a_failed_login_not_an_error(client, settings, ketua, username):
+    from axes.models import AccessAttempt
+
+    settings.AXES_ENABLED = True
+    response = client.post(reverse("login"), {"username": username, "password": "salah"})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    assert all(len(a.username) <= 150 and "\x00" not in a.username for a in AccessAttempt.objects.all())

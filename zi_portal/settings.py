@@ -290,6 +290,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 # Behind the proxy every request comes from its address; the client's is in the header it sets (one helper for
 # the lockout and the audit trail).
 AXES_CLIENT_IP_CALLABLE = "zi_portal.lib.audit.client_ip"
+AXES_USERNAME_CALLABLE = "zi_portal.lib.auth.lockout_username"  # no database error on a huge or NUL username
 
 LOGGING = {
     "version": 1,
