@@ -43,28 +43,10 @@ ROLES = [("kepala", "KEPALA"), ("ketua", "KETUA"), ("anggota1", "ANGGOTA"), ("an
 
 
 def pdf_of(kb: int, label: str) -> bytes:
-    """A valid one-page PDF of about `kb` KiB: a text line and an uncompressed padding stream (no name that the
-    upload check refuses: the padding is bytes 0..255 in order, so "/J…" never appears)."""
-    text = f"BT /F1 12 Tf 20 100 Td ({label}) Tj ET".encode("latin-1")
-    pad = (bytes(range(256)) * (kb * 4 + 1))[: max(kb * 1024 - 700, 0)]
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Length %d >>\nstream\n" % len(pad) + pad + b"\nendstream",
-    ]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for i, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    """A valid one-page PDF of about `kb` KiB (the tests' builder, padded)."""
+    from tests.factories import pdf_bytes
+
+    return pdf_bytes(label, size_kb=kb)
 
 
 def build_unit(n: int, *, file_kb: int, login_password: str | None) -> dict:

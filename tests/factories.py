@@ -8,8 +8,10 @@ SEED_FILE = Path(settings.BASE_DIR) / "fixtures" / "rencana-kerja-zi-dispendukca
 PASSWORD = "uji-coba-zi-2019"
 
 
-def pdf_bytes(text: str = "Bukti fisik") -> bytes:
-    """A small, valid one-page PDF (enough for content checks and for browsers to open)."""
+def pdf_bytes(text: str = "Bukti fisik", *, size_kb: int = 0) -> bytes:
+    """A small, valid one-page PDF (enough for content checks and for browsers to open); with `size_kb`, padded
+    to about that size by an unreferenced stream of the bytes 0..255 in order (so no name the upload check
+    refuses, such as "/JS", can appear in it)."""
     stream = f"BT /F1 12 Tf 20 100 Td ({text}) Tj ET".encode("latin-1")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -19,6 +21,9 @@ def pdf_bytes(text: str = "Bukti fisik") -> bytes:
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
+    if size_kb:
+        pad = (bytes(range(256)) * (size_kb * 4 + 1))[: max(size_kb * 1024 - 700, 0)]
+        objects.append(b"<< /Length %d >>\nstream\n" % len(pad) + pad + b"\nendstream")
     out, offsets = bytearray(b"%PDF-1.4\n"), []
     for i, body in enumerate(objects, start=1):
         offsets.append(len(out))
