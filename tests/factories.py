@@ -1,5 +1,6 @@
 """Small builders shared by tests: real files and real service calls, no mocks."""
 import datetime
+import socket
 from pathlib import Path
 
 from django.conf import settings
@@ -46,3 +47,20 @@ def submit(target, user, *, files=None, description="Bukti", document_date=None)
     return evidence_submit(target=target, user=user, membership=Membership.objects.get(
         user=user, unit=target.step.indicator.subcomponent.component.plan.unit), files=files,
         description=description, document_date=document_date or datetime.date(2019, 2, 20))
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now (for servers the tests start)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def redis_answers(url: str) -> bool:
+    """Does a Redis server answer at `url`?"""
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.exceptions.RedisError:
+        return False

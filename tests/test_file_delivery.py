@@ -2,7 +2,6 @@
 object storage (a real S3 API server, moto's, on loopback — the same django-storages code that talks to MinIO or
 AWS)."""
 import hashlib
-import socket
 import urllib.parse
 import urllib.request
 
@@ -13,7 +12,7 @@ from django.urls import reverse
 
 from evidence.models import EvidenceFile
 
-from .factories import pdf_bytes, submit
+from .factories import free_port, pdf_bytes, submit
 
 
 def _pdf_upload(text="SK Tim ZI"):
@@ -44,16 +43,10 @@ def test_accel_delivery_hands_the_file_to_nginx_only_after_the_permission_check(
     assert "X-Accel-Redirect" not in client.get(url)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def s3_server():
     moto_server = pytest.importorskip("moto.server", reason="moto[server] is in requirements.txt")
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
     server.start()
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
@@ -65,7 +58,7 @@ def on_s3(s3_server, settings):
     """Evidence and reports on a private bucket of the S3 server, configured as production would be."""
     credentials = {"aws_access_key_id": "zi-test", "aws_secret_access_key": "zi-test-secret"}
     s3 = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1", **credentials)
-    bucket = f"portal-zi-{_free_port()}"
+    bucket = f"portal-zi-{free_port()}"
     s3.create_bucket(Bucket=bucket)
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
         "bucket_name": bucket, "endpoint_url": s3_server, "region_name": "us-east-1",

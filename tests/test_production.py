@@ -4,7 +4,6 @@ PostgreSQL and Redis) answering and stopping as one."""
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from .conftest import need
-from .factories import PASSWORD
+from .factories import PASSWORD, free_port, redis_answers
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 PRODUCTION_ENV = {"DEBUG": "false", "SECRET_KEY": "uji-" + "x" * 60, "ALLOWED_HOSTS": "portal-zi.example.go.id"}
@@ -142,12 +141,6 @@ def test_sessions_expire_and_weak_passwords_are_refused():
 
 # -- make serve: the production-like run --------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(url: str, timeout: float = 2, headers: dict | None = None) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
@@ -170,13 +163,13 @@ def _postgres_answers() -> bool:
 @pytest.mark.redis
 def test_make_serve_runs_gunicorn_worker_and_beat_and_stops_them_together(tmp_path):
     need("PostgreSQL", _postgres_answers(), "PostgreSQL must answer at 127.0.0.1:5432 (user postgres, trust)")
-    need("Redis", _redis_answers(), "Redis must answer at 127.0.0.1:6379")
+    need("Redis", redis_answers("redis://127.0.0.1:6379/12"), "Redis must answer at 127.0.0.1:6379")
     venv = Path(sys.executable).parent.parent
     need("gunicorn", (venv / "bin" / "gunicorn").exists(), "installed from requirements.txt")
     database = f"zi_serve_{uuid.uuid4().hex[:8]}"
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{database}"')
-    port = _free_port()
+    port = free_port()
     # What a person types: no DEBUG, SECRET_KEY or HTTPS switches — serve.sh makes the loopback defaults.
     env = {k: v for k, v in os.environ.items()
            if k not in TEST_ONLY_ENV | {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT"}}
@@ -239,13 +232,6 @@ def test_make_serve_runs_gunicorn_worker_and_beat_and_stops_them_together(tmp_pa
         _get(f"http://127.0.0.1:{port}/healthz", timeout=1)
     with pytest.raises(ProcessLookupError):
         os.kill(beat_pid, 0)
-
-
-def _redis_answers() -> bool:
-    try:
-        return bool(redis.Redis.from_url("redis://127.0.0.1:6379/12", socket_connect_timeout=1).ping())
-    except redis.exceptions.RedisError:
-        return False
 
 
 def test_the_client_address_comes_from_the_proxy_header_only_behind_the_proxy(rf, settings):

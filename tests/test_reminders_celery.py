@@ -29,6 +29,7 @@ from monev.tasks import daily_reminders, send_notification_email
 from zi_portal.celery import app as celery_app
 
 from .conftest import need
+from .factories import redis_answers
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 REDIS_URL = "redis://127.0.0.1:6379/15"  # a database number of its own: flushed by these tests
@@ -47,13 +48,6 @@ def test_beat_runs_daily_reminders_at_07_00_jakarta_time():
         assert schedule.remaining_estimate(yesterday_run) == datetime.timedelta(minutes=1)
 
 
-def _redis_answers() -> bool:
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except redis.exceptions.RedisError:
-        return False
-
-
 def _forget_connections(app) -> None:
     """Drop the broker pool and result backend the app cached under the previous configuration (the eager
     default of the other tests), so the next use connects with the current one."""
@@ -66,7 +60,7 @@ def _forget_connections(app) -> None:
 @pytest.fixture
 def on_redis():
     """The app configured as production is — Redis broker and result backend, not eager — for one test."""
-    need("Redis", _redis_answers(), f"a Redis server must answer at {REDIS_URL} (apt-get install redis-server)")
+    need("Redis", redis_answers(REDIS_URL), f"a Redis server must answer at {REDIS_URL} (apt-get install redis-server)")
     broker = redis.Redis.from_url(REDIS_URL)
     broker.flushdb()
     keys = ("broker_url", "result_backend", "task_always_eager")

@@ -9,7 +9,6 @@ import datetime
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -34,7 +33,7 @@ from monev.reminders import reminders_run
 from zi_portal.celery import app as celery_app
 
 from .conftest import need
-from .factories import pdf_bytes
+from .factories import free_port, pdf_bytes
 from .test_reminders_celery import (
     _forget_connections,
     running_worker,
@@ -44,17 +43,11 @@ from .test_reminders_celery import (
 REDIS_SERVER = shutil.which("redis-server")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class PrivateRedis:
     """A redis-server of this test's own, which the test may stop and start again on the same port."""
 
     def __init__(self, workdir: Path):
-        self.port, self.workdir, self.proc = _free_port(), workdir, None
+        self.port, self.workdir, self.proc = free_port(), workdir, None
         self.url = f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
