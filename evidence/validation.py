@@ -1,21 +1,33 @@
 """Content checks for evidence uploads (bukti fisik): what a file *is*, decided from its bytes, never from its name.
 
-Only the Python standard library and Django are used (no libmagic). `check_upload` reads the file once, in chunks,
-computing the SHA-256 in the same pass, so a 100 MB upload never sits in memory; ZIP-based documents are then
-inspected through `zipfile`, which only reads the central directory and the few small members asked for.
+`check_upload` reads the file once, in chunks, computing the SHA-256 in the same pass, so a 100 MB upload never
+sits in memory, and recognises the kind from the first bytes. Then each kind is opened by a kept library:
+
+- PDF: qpdf (pikepdf) opens it, repairing a damaged cross-reference table the way readers do, and every object
+  is walked with its direct children, objects inside object streams included (also those the cross-reference
+  table does not list). Refused: JavaScript anywhere (/JS, /JavaScript name trees and actions, scripts in XFA
+  forms), Launch actions, embedded and attached files (/EmbeddedFile, /EF, FileAttachment and rich-media
+  annotations, GoToE), actions that run by themselves when the file opens (/OpenAction and /AA with URI,
+  SubmitForm, ImportData, GoToR), PDFs that need a password, and PDFs qpdf cannot read or that hold more than
+  PDF_MAX_OBJECTS objects (they cannot be checked).
+- ZIP-based Office documents: `zipfile` reads the central directory and the small parts asked for;
+  [Content_Types].xml and every .rels part are parsed by lxml (any declared encoding, character references
+  decoded, no DTD or network). Refused: any VBA project or Excel 4 macro sheet whatever its name or declared
+  type (every member that is an OLE compound file is opened with olefile), OLE objects and packages, ActiveX,
+  attached templates, relationships to anything outside the package except http(s)/mailto hyperlinks, and
+  embedded Office documents that fail the same check.
+- JPEG/PNG: Pillow reads the header; more than EVIDENCE_MAX_IMAGE_PIXELS pixels is refused.
 
 Accepted: PDF, JPEG, PNG, DOCX, XLSX, PPTX, ODT, ODS. Everything else is refused with an Indonesian message that
 says what the content looks like (program, web page, SVG, archive, old Office format, ...) and what to upload
-instead. Each refusal is a `ValidationError` with a stable `code` (see REFUSAL_CODES).
-
-The PDF check is a streaming heuristic, not a sanitizer: it refuses PDFs that name JavaScript (/JavaScript,
-/JS), a Launch action or embedded files, including inside compressed object streams (/ObjStm, FlateDecode),
-and refuses PDFs whose object streams cannot be read (encrypted, unusual filters) because they cannot be checked.
-Serve stored files as downloads all the same.
+instead. Each refusal is a `ValidationError` with a stable `code` (see REFUSAL_CODES). These checks refuse what
+is known to run or fetch something; they are not a sanitizer, so stored files are served with `nosniff` and a
+Content-Disposition all the same.
 """
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import struct
 import unicodedata
@@ -43,7 +55,8 @@ REFUSAL_CODES = (
     "office_lama", "arsip_tidak_didukung", "gambar_tidak_didukung", "jenis_tidak_didukung", "jenis_tidak_dikenal",
     "pdf_tidak_sah", "pdf_berisi_perintah", "pdf_berisi_skrip", "pdf_berisi_lampiran", "pdf_terenkripsi",
     "pdf_tidak_dapat_diperiksa", "office_makro", "office_tidak_sah", "zip_rusak", "zip_bom", "zip_jalur_berbahaya",
-    "zip_terlalu_banyak_isi", "ekstensi_tidak_sesuai",
+    "zip_terlalu_banyak_isi", "ekstensi_tidak_sesuai", "pdf_aksi_otomatis", "office_objek_tersemat",
+    "office_tautan_luar", "gambar_terlalu_besar",
 )
 
 CHUNK_SIZE = 256 * 1024
@@ -54,9 +67,10 @@ FALLBACK_NAME = "berkas"
 ZIP_BOMB_RATIO = 200
 ZIP_BOMB_MIN_BYTES = 100 * 1024 * 1024
 ZIP_MAX_ENTRIES = 20_000
-ZIP_SMALL_MEMBER_CAP = 1024 * 1024  # [Content_Types].xml and `mimetype` are read up to this many bytes
+ZIP_SMALL_MEMBER_CAP = 1024 * 1024  # [Content_Types].xml, `mimetype` and .rels parts are read up to this many bytes
+ZIP_OLE_CAP = 32 * 1024 * 1024  # an OLE member is opened (to tell a VBA project from an OLE object) up to this size
+ZIP_INSPECT_BUDGET = 64 * 1024 * 1024  # bytes of relationship parts and embedded documents read per upload
 
-PDF_INFLATE_CAP = 256 * 1024 * 1024  # total bytes inflated from object streams before giving up
 
 # Extensions that name a file type. Only these count as "the extension" of an upload name; anything else after the
 # last dot ("Rapat 12.03.2024", "Notulen v1.2 final") is part of the name and the right extension is appended.
@@ -324,329 +338,209 @@ def inspect_bytes(head: bytes) -> Sniff:
 
 
 # --------------------------------------------------------------------------------------------------------------------
-# PDF: streaming scan for active content
+# PDF: every object, parsed by qpdf (pikepdf)
 # --------------------------------------------------------------------------------------------------------------------
 
-# A name token that may decode to a watched name (/JavaScript /JS /Launch /EmbeddedFile(s)), to one describing a
-# stream (/ObjStm, a filter, /Predictor) or to /Encrypt; or one written with #xx escapes (/J#61vaScript).
-_PDF_NAME = re.compile(rb"/(?=[JLEOAFRCDP#])[^\x00\t\n\x0c\r /<>\[\](){}%]*")
-_PDF_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-# /JS followed by its value (a string or an indirect reference), so "/JS" as a bare token in other text is ignored.
-_PDF_JS_VALUE = re.compile(
-    rb"[\x00\t\n\x0c\r ]{0,32}(?:\(|<(?!<)|\d{1,10}[\x00\t\n\x0c\r ]+\d{1,5}[\x00\t\n\x0c\r ]+R(?![A-Za-z0-9]))")
-_PDF_STREAM_EOL = re.compile(rb"[ \t]{0,16}(?:\r\n|\n|\r)")
-_PDF_BINARY = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")
-_PDF_OBJSTM_HEAD = re.compile(rb"[\x00\t\n\x0c\r ]*\d+[\x00\t\n\x0c\r ]+\d+[\x00\t\n\x0c\r ]")
-_PDF_PREDICTOR_VALUE = re.compile(rb"[\x00\t\n\x0c\r ]*(\d{1,3})")
-_PDF_FINDINGS = {b"JavaScript": "javascript", b"Launch": "launch", b"EmbeddedFile": "embedded",
-                 b"EmbeddedFiles": "embedded"}
-_PDF_FLATE = {b"FlateDecode", b"Fl"}
-_PDF_FILTERS = _PDF_FLATE | {b"ASCIIHexDecode", b"AHx", b"ASCII85Decode", b"A85", b"LZWDecode", b"LZW",
-                             b"RunLengthDecode", b"RL", b"CCITTFaxDecode", b"CCF", b"DCTDecode", b"DCT",
-                             b"JBIG2Decode", b"JPXDecode", b"Crypt"}
-_PDF_CARRY = 256  # bytes kept back between chunks so no token or keyword is cut in two
-_PDF_PROBE_BYTES = 64
-_PDF_INFLATE_PIECE = 1024 * 1024
+PDF_MAX_OBJECTS = 300_000  # objects (direct ones included) walked before the PDF counts as uncheckable
+PDF_XFA_CAP = 16 * 1024 * 1024  # decoded bytes of XFA form data read to look for scripts
+PDF_OBJSTM_CAP = 64 * 1024 * 1024  # decoded bytes of object streams re-read for objects the xref does not list
+
+# Actions that run or fetch something by themselves when they sit in /OpenAction or an /AA (additional actions)
+# entry, i.e. without the reader clicking anything.
+_PDF_AUTO_ACTIONS = {"/URI", "/SubmitForm", "/ImportData", "/GoToR", "/GoToE", "/Launch", "/JavaScript"}
+_PDF_SCRIPT = re.compile(rb"<(?:[A-Za-z0-9_]+:)?script\b|javascript|formcalc", re.IGNORECASE)
+_PDF_REF = re.compile(rb"\b\d{1,10}\s+\d{1,5}\s+R\b")
 
 
-def _pdf_name(raw: bytes) -> bytes:
-    if b"#" in raw:
-        return _PDF_ESCAPE.sub(lambda m: bytes((int(m.group(1), 16),)), raw)
-    return raw
+class _PdfTooComplex(Exception):
+    pass
 
 
-def _find_stream_keyword(buf: bytes, start: int, end: int) -> tuple[int, int] | None:
-    """(keyword position, data start) of the first `stream` keyword starting in [start, end)."""
-    i = start
-    while True:
-        i = buf.find(b"stream", i, end + 6)
-        if i < 0 or i >= end:
-            return None
-        if not buf[i - 1:i].isalpha():  # not the end of `endstream` (feed keeps a byte before `start`)
-            m = _PDF_STREAM_EOL.match(buf, i + 6)
-            if m:
-                return i, m.end()
-        i += 6
-
-
-_PDF_OBJ_HEADER_TAIL = re.compile(rb"\d{1,10}[\x00\t\n\x0c\r ]+\d{1,5}[\x00\t\n\x0c\r ]+\Z")
-
-
-def _find_object_keyword(buf: bytes, start: int, end: int) -> int | None:
-    """Position of the first `N G obj` or `endobj` starting in [start, end). Stream data holds no such PDF object
-    syntax, so when it shows up the `stream` keyword before it was no real one (it sat in a string or comment)."""
-    i = start
-    while True:
-        i = buf.find(b"obj", i, end + 23)
-        if i < 0:
-            return None
-        if not buf[i + 3:i + 4].isalnum():
-            found = None
-            if i - 3 >= start and buf[i - 3:i] == b"end" and not buf[i - 4:i - 3].isalnum():
-                found = i - 3
-            else:
-                window_start = max(start, i - 20)
-                m = _PDF_OBJ_HEADER_TAIL.search(buf[window_start:i])
-                if m:
-                    found = window_start + m.start()
-            if found is not None:
-                return found if found < end else None
-        i += 3
-
-
-def _looks_like_zlib(two: bytes) -> bool:
-    return len(two) == 2 and two[0] & 0x0F == 8 and two[0] >> 4 <= 7 and (two[0] << 8 | two[1]) % 31 == 0
-
-
-class _PdfStream:
-    __slots__ = ("named", "strict", "binary", "pending_js", "text", "inflater", "full", "probe", "carry")
-
-    def __init__(self, named: set[bytes]):
-        self.named = named  # /ObjStm, filter names and /Predictor seen since the previous stream
-        self.strict = b"ObjStm" in named  # its dictionary named /ObjStm: it must be readable
-        self.binary = False  # binary data seen: /JS found in the raw bytes no longer counts...
-        self.pending_js = False  # ...unless the stream turns out not to be one (then this says whether there was)
-        self.text = False  # an uncompressed object stream: always scanned as text
-        self.inflater = None
-        self.full = False  # inflating everything (an object stream) rather than probing the first bytes
-        self.probe = bytearray()
-        self.carry = b""  # unscanned end of the inflated output
-
-
-class PdfScanner:
-    """Feed a PDF's bytes in order (`feed`, then `finish`); `findings` then holds "javascript", "launch" and/or
-    "embedded", `uninspectable` says an object stream could not be read, and `encrypted` whether /Encrypt occurs.
-
-    Watched names are looked for everywhere in the raw bytes (with #xx escapes decoded). /JS, a short name, is
-    only counted when followed by a value and outside binary stream data. Streams that inflate to something that
-    starts like an object stream (pairs of integers), and any stream after an /ObjStm name, are inflated and the
-    output scanned the same way."""
+class PdfFindings:
+    """What `inspect_pdf` found: `found` holds "javascript", "launch", "embedded" and/or "auto_action";
+    `auto_targets` the kinds of automatic actions (URI, SubmitForm, ...)."""
 
     def __init__(self):
-        self.findings: set[str] = set()
-        self.uninspectable = False
-        self.encrypted = False
-        self._buf = b""
-        self._behind = 0  # bytes at the start of _buf already processed, kept as context
-        self._stream: _PdfStream | None = None
-        self._named: set[bytes] = set()
-        self._inflated = 0
+        self.found: set[str] = set()
+        self.auto_targets: set[str] = set()
+        self._seen = 0
 
-    # names ---------------------------------------------------------------------------------------------------------
-    def _scan_names(self, buf: bytes, start: int, end: int, *, js: bool, structural: bool = True) -> bool:
-        """Record the watched names starting in [start, end); return whether a /JS left uncounted (js=False)
-        was seen."""
-        uncounted_js = False
-        for m in _PDF_NAME.finditer(buf, start):
-            if m.start() >= end:
-                break
-            name = _pdf_name(m.group()[1:])
-            finding = _PDF_FINDINGS.get(name)
-            if finding:
-                self.findings.add(finding)
-            elif name == b"JS":
-                if _PDF_JS_VALUE.match(buf, m.end()):
-                    if js:
-                        self.findings.add("javascript")
-                    else:
-                        uncounted_js = True
-            elif not structural:
-                continue
-            elif name == b"ObjStm" or name in _PDF_FILTERS:
-                self._named.add(name)
-            elif name == b"Predictor":
-                value = _PDF_PREDICTOR_VALUE.match(buf, m.end())
-                if value and int(value.group(1)) > 1:
-                    self._named.add(name)
-            elif name == b"Encrypt":
-                self.encrypted = True
-        return uncounted_js
+    def count(self) -> None:
+        self._seen += 1
+        if self._seen > PDF_MAX_OBJECTS:
+            raise _PdfTooComplex()
 
-    def _scan_inflated(self, st: _PdfStream, data: bytes, final: bool = False) -> None:
-        buf = st.carry + data
-        limit = len(buf) if final else max(0, len(buf) - _PDF_CARRY)
-        self._scan_names(buf, 0, limit, js=True, structural=False)
-        st.carry = b"" if final else buf[limit:]
 
-    # streams -------------------------------------------------------------------------------------------------------
-    def _start_stream(self, buf: bytes, data_start: int) -> None:
-        st = _PdfStream(self._named)
-        self._named = set()
-        self._stream = st
-        zlib_data = _looks_like_zlib(buf[data_start:data_start + 2])
-        if st.strict:
-            filters = st.named & _PDF_FILTERS
-            if b"Predictor" in st.named or filters - _PDF_FLATE or (filters and not zlib_data):
-                self.uninspectable = True  # encrypted, or encoded in a way not decoded here
-            elif not filters and _PDF_OBJSTM_HEAD.match(buf, data_start):
-                st.text = True  # an uncompressed object stream
-                return
-            elif not zlib_data:
-                self.uninspectable = True
-                return
-        if zlib_data:
-            st.inflater = zlib.decompressobj()
-            st.full = st.strict
+def _pdf_actions(action, findings: PdfFindings) -> None:
+    """Record an automatic action and the ones chained after it (/Next), whatever their nesting."""
+    import pikepdf
 
-    def _end_stream(self) -> None:
-        st = self._stream
-        if st is not None:
-            if st.inflater is not None and st.strict:
-                self.uninspectable = True  # an object stream that never finished inflating
-            self._stop_inflating(st)
-        self._stream = None
-        self._named = set()
+    stack, seen = [action], 0
+    while stack and seen < 1000:
+        seen += 1
+        item = stack.pop()
+        if isinstance(item, pikepdf.Array):
+            stack.extend(item)
+            continue
+        if not isinstance(item, pikepdf.Dictionary):
+            continue
+        kind = str(item.get("/S", ""))
+        if kind in _PDF_AUTO_ACTIONS:
+            findings.found.add("auto_action")
+            findings.auto_targets.add(kind.lstrip("/"))
+        nxt = item.get("/Next")
+        if nxt is not None:
+            stack.append(nxt)
 
-    def _take_output(self, st: _PdfStream, out: bytes, eof: bool) -> None:
-        if not st.full:
-            st.probe += out
-            if len(st.probe) < _PDF_PROBE_BYTES and not eof:
-                return
-            out, st.probe = bytes(st.probe), bytearray()
-            if not _PDF_OBJSTM_HEAD.match(out):
-                st.inflater = None  # an image, a font, page content...: not looked into
-                return
-            st.full = True
-        self._inflated += len(out)
-        if self._inflated > PDF_INFLATE_CAP:
-            self.uninspectable = True
-            st.inflater = None
-            return
-        self._scan_inflated(st, out)
 
-    def _inflate(self, st: _PdfStream, data: bytes) -> int:
-        """Feed `data` to the stream's inflater; return how many bytes belonged to the compressed stream."""
-        d = st.inflater
+def _pdf_xfa(xfa, findings: PdfFindings) -> None:
+    """An XFA form is XML in one stream or in an array of (name, stream) pairs; scripts in it are JavaScript or
+    FormCalc, which run when the form opens."""
+    import pikepdf
+
+    streams = [xfa] if isinstance(xfa, pikepdf.Stream) else [x for x in xfa if isinstance(x, pikepdf.Stream)] \
+        if isinstance(xfa, pikepdf.Array) else []
+    budget = PDF_XFA_CAP
+    for stream in streams:
+        data = stream.read_bytes()[:budget]
+        budget -= len(data)
+        if _PDF_SCRIPT.search(data):
+            findings.found.add("javascript")
+        if budget <= 0:
+            break
+
+
+def _pdf_walk(root, findings: PdfFindings) -> None:
+    """Walk one object and its direct children (indirect ones are walked on their own), recording what it holds."""
+    import pikepdf
+
+    _containers = (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)
+    stack = [root]
+    while stack:
+        obj = stack.pop()
+        findings.count()
+        if isinstance(obj, pikepdf.Array):
+            stack.extend(x for x in obj if isinstance(x, _containers) and not x.is_indirect)
+            continue
+        if isinstance(obj, pikepdf.Stream):
+            obj = obj.stream_dict
+        elif not isinstance(obj, pikepdf.Dictionary):
+            continue
+        keys = set(obj.keys())
+        kind, subtype, typ = str(obj.get("/S", "")), str(obj.get("/Subtype", "")), str(obj.get("/Type", ""))
+        if "/JS" in keys or "/JavaScript" in keys or kind == "/JavaScript":
+            findings.found.add("javascript")
+        if kind == "/Launch":
+            findings.found.add("launch")
+        if ({"/EmbeddedFile", "/EmbeddedFiles", "/EF"} & keys or typ == "/EmbeddedFile" or kind == "/GoToE"
+                or subtype in ("/FileAttachment", "/RichMedia", "/Movie", "/Sound", "/Screen")):
+            findings.found.add("embedded")
+        for key in ("/OpenAction", "/AA"):
+            if key in keys:
+                value = obj[key]
+                if key == "/AA" and isinstance(value, pikepdf.Dictionary):
+                    for trigger in value.keys():
+                        _pdf_actions(value[trigger], findings)
+                else:
+                    _pdf_actions(value, findings)
+        if "/XFA" in keys:
+            _pdf_xfa(obj["/XFA"], findings)
+        for key in keys:
+            value = obj[key]
+            if isinstance(value, _containers) and not value.is_indirect:
+                stack.append(value)
+
+
+def _pdf_object_stream_members(stream, findings: PdfFindings, budget: list[int]) -> None:
+    """The objects an object stream holds, each parsed on its own: also those the cross-reference table does not
+    list, which a reader repairing the file may still find. References become null (each parse stands alone)."""
+    import pikepdf
+
+    data = stream.read_bytes()
+    budget[0] -= len(data)
+    if budget[0] < 0:
+        raise _PdfTooComplex()
+    try:
+        count, first = int(stream.get("/N", 0)), int(stream.get("/First", 0))
+    except (TypeError, ValueError):
+        raise _PdfTooComplex() from None
+    header = data[:first].split()
+    offsets = [int(x) for x in header[1::2][:count] if x.isdigit()]
+    ends = offsets[1:] + [len(data) - first]
+    for start, end in zip(offsets, ends, strict=False):
+        body = _PDF_REF.sub(b"null", data[first + start:first + end])
         try:
-            out = d.decompress(data, _PDF_INFLATE_PIECE)
-            self._take_output(st, out, d.eof)
-            while st.inflater is not None and d.unconsumed_tail and not d.eof:
-                out = d.decompress(d.unconsumed_tail, _PDF_INFLATE_PIECE)
-                self._take_output(st, out, d.eof)
-        except zlib.error:
-            if st.strict:
-                self.uninspectable = True
-            st.inflater = None
-            return len(data)
-        if st.inflater is not None and d.eof:
-            self._stop_inflating(st)
-            return len(data) - len(d.unused_data)
-        return len(data)
-
-    def _stop_inflating(self, st: _PdfStream) -> None:
-        if st.full:
-            self._scan_inflated(st, b"", final=True)
-        st.full = False
-        st.inflater = None
-
-    def _not_a_stream(self, st: _PdfStream) -> None:
-        if st.pending_js:
-            self.findings.add("javascript")
-        st.inflater = None
-
-    def _scan_stream_bytes(self, st: _PdfStream, buf: bytes, start: int, end: int) -> None:
-        if not st.binary and not st.text and _PDF_BINARY.search(buf, start, end):
-            st.binary = True
-        if self._scan_names(buf, start, end, js=not st.binary):
-            st.pending_js = True
-
-    def _step_outside(self, buf: bytes, pos: int, limit: int) -> int:
-        kw = _find_stream_keyword(buf, pos, limit)
-        end = kw[0] if kw else limit
-        self._scan_names(buf, pos, end, js=True)
-        if kw is None:
-            return limit
-        self._start_stream(buf, kw[1])
-        return kw[1]
-
-    def _step_stream(self, buf: bytes, pos: int, limit: int) -> int:
-        st = self._stream
-        if st.inflater is not None:
-            # An object stream named as such is inflated to its end whatever bytes it holds; a stream only guessed
-            # to be one stops at the next `endstream`, so a broken one cannot swallow the rest of the file.
-            stop = limit
-            if not st.strict:
-                end_kw = buf.find(b"endstream", pos)
-                if 0 <= end_kw < limit:
-                    stop = end_kw
-            used = self._inflate(st, buf[pos:stop]) if stop > pos else 0
-            self._scan_stream_bytes(st, buf, pos, pos + used)
-            if st.inflater is not None and stop < limit and pos + used >= stop:
-                self._stop_inflating(st)
-            return pos + used
-        end_kw = buf.find(b"endstream", pos)
-        end = end_kw if 0 <= end_kw < limit else limit
-        nested = _find_stream_keyword(buf, pos, end)
-        obj = _find_object_keyword(buf, pos, nested[0] if nested else end)
-        if obj is not None:
-            # Object syntax inside stream data: the `stream` keyword was not a real one. Back to the body.
-            self._scan_stream_bytes(st, buf, pos, obj)
-            self._not_a_stream(st)
-            self._end_stream()
-            return obj
-        if nested is not None:
-            # A `stream` keyword inside stream data: the previous one was not a real stream start. Start again
-            # here, keeping what its dictionary said (/ObjStm, filters).
-            self._scan_stream_bytes(st, buf, pos, nested[0])
-            self._not_a_stream(st)
-            named = self._named | st.named
-            self._end_stream()
-            self._named = named
-            self._start_stream(buf, nested[1])
-            return nested[1]
-        self._scan_stream_bytes(st, buf, pos, end)
-        if end == end_kw:
-            self._end_stream()
-            return end + len(b"endstream")
-        return end
-
-    # public --------------------------------------------------------------------------------------------------------
-    def feed(self, data: bytes, *, final: bool = False) -> None:
-        buf = self._buf + data if self._buf else data
-        limit = len(buf) if final else len(buf) - _PDF_CARRY
-        pos = self._behind
-        while pos < limit:
-            if self._stream is None:
-                pos = self._step_outside(buf, pos, limit)
-            else:
-                pos = self._step_stream(buf, pos, limit)
-        if final:
-            self._buf, self._behind = b"", 0
-            self._end_stream()
-        else:
-            self._behind = min(pos, 8)
-            self._buf = buf[pos - self._behind:]
-
-    def finish(self) -> None:
-        self.feed(b"", final=True)
+            member = pikepdf.Object.parse(body)
+        except Exception:  # noqa: BLE001 - qpdf's own parse errors; the member is simply not an object
+            continue
+        _pdf_walk(member, findings)
 
 
-def _refuse_pdf(name: str, scanner: PdfScanner) -> None:
-    found = scanner.findings
-    if found:
-        parts = []
-        if "launch" in found:
-            parts.append(_("perintah untuk menjalankan program lain (aksi Launch)"))
-        if "javascript" in found:
-            parts.append(_("skrip JavaScript yang dapat berjalan saat berkas dibuka"))
-        if "embedded" in found:
-            parts.append(_("berkas lain yang disematkan di dalamnya (lampiran tersembunyi)"))
-        code = ("pdf_berisi_perintah" if "launch" in found else
-                "pdf_berisi_skrip" if "javascript" in found else "pdf_berisi_lampiran")
-        message = _("PDF «%(name)s» ditolak karena berisi %(what)s. Buat ulang PDF-nya tanpa isi tersebut, mis. "
-                    "dengan mencetaknya ke PDF («Microsoft Print to PDF» atau «Simpan sebagai PDF»).")
-        if "embedded" in found:
-            message += " " + _("Lampiran yang memang diperlukan unggah sebagai berkas bukti terpisah.")
-        raise _refuse(code, message % {"name": name, "what": _(" dan ").join(parts)})
-    if scanner.uninspectable:
-        if scanner.encrypted:
-            raise _refuse("pdf_terenkripsi", _(
-                "PDF «%(name)s» dilindungi (terenkripsi) sehingga isinya tidak dapat diperiksa. Simpan ulang tanpa "
-                "kata sandi atau proteksi (mis. cetak ke PDF dengan «Microsoft Print to PDF») lalu unggah kembali.")
-                % {"name": name})
+def inspect_pdf(source) -> PdfFindings:
+    """Open a PDF with qpdf (a path or a seekable binary stream) and walk every object it holds, those inside
+    object streams included, recording JavaScript (actions, name trees, XFA scripts), launch actions, embedded
+    and attached files, and actions that run by themselves on opening (/OpenAction, /AA: URI, SubmitForm, ...).
+
+    Raises pikepdf.PasswordError for a PDF that cannot be opened without a password, pikepdf.PdfError for one
+    qpdf cannot read, and _PdfTooComplex past PDF_MAX_OBJECTS objects."""
+    import pikepdf
+
+    findings = PdfFindings()
+    budget = [PDF_OBJSTM_CAP]
+    with pikepdf.open(source) as pdf:
+        _pdf_walk(pdf.trailer, findings)
+        for obj in pdf.objects:
+            _pdf_walk(obj, findings)
+            if isinstance(obj, pikepdf.Stream) and str(obj.stream_dict.get("/Type", "")) == "/ObjStm":
+                _pdf_object_stream_members(obj, findings, budget)
+    return findings
+
+
+def _pdf_source(uploaded):
+    path = getattr(uploaded, "temporary_file_path", None)
+    if path is not None:
+        return path()
+    uploaded.seek(0)
+    return io.BytesIO(uploaded.read())
+
+
+def _check_pdf(uploaded, name: str) -> None:
+    import pikepdf
+
+    try:
+        findings = inspect_pdf(_pdf_source(uploaded))
+    except pikepdf.PasswordError:
+        raise _refuse("pdf_terenkripsi", _(
+            "PDF «%(name)s» dilindungi (terenkripsi) sehingga isinya tidak dapat diperiksa. Simpan ulang tanpa "
+            "kata sandi atau proteksi (mis. cetak ke PDF dengan «Microsoft Print to PDF») lalu unggah kembali.")
+            % {"name": name}) from None
+    except (pikepdf.PdfError, _PdfTooComplex, RecursionError, ValueError, TypeError) as exc:
         raise _refuse("pdf_tidak_dapat_diperiksa", _(
-            "PDF «%(name)s» tidak dapat diperiksa karena sebagian isinya rusak atau memakai pemadatan yang tidak "
-            "didukung. Simpan ulang dokumennya sebagai PDF lalu unggah kembali.") % {"name": name})
+            "PDF «%(name)s» tidak dapat diperiksa karena sebagian isinya rusak, terlalu rumit, atau memakai "
+            "pemadatan yang tidak didukung. Simpan ulang dokumennya sebagai PDF lalu unggah kembali.")
+            % {"name": name}) from exc
+    found = findings.found
+    if not found:
+        return
+    parts = []
+    if "launch" in found:
+        parts.append(_("perintah untuk menjalankan program lain (aksi Launch)"))
+    if "javascript" in found:
+        parts.append(_("skrip JavaScript yang dapat berjalan saat berkas dibuka"))
+    if "embedded" in found:
+        parts.append(_("berkas lain yang disematkan atau dilampirkan di dalamnya (lampiran tersembunyi)"))
+    if "auto_action" in found:
+        parts.append(_("perintah yang berjalan sendiri saat berkas dibuka (membuka alamat internet, mengirim "
+                       "formulir, atau membuka berkas lain: %(kinds)s)")
+                     % {"kinds": ", ".join(sorted(findings.auto_targets))})
+    code = ("pdf_berisi_perintah" if "launch" in found else
+            "pdf_berisi_skrip" if "javascript" in found else
+            "pdf_berisi_lampiran" if "embedded" in found else "pdf_aksi_otomatis")
+    message = _("PDF «%(name)s» ditolak karena berisi %(what)s. Buat ulang PDF-nya tanpa isi tersebut, mis. "
+                "dengan mencetaknya ke PDF («Microsoft Print to PDF» atau «Simpan sebagai PDF»).")
+    if "embedded" in found:
+        message += " " + _("Lampiran yang memang diperlukan unggah sebagai berkas bukti terpisah.")
+    raise _refuse(code, message % {"name": name, "what": _(" dan ").join(parts)})
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -725,10 +619,13 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
 def _inspect_zip(uploaded, size: int, name: str) -> str:
     """The kind of a ZIP-based upload (docx, xlsx, pptx, odt, ods), or a ValidationError."""
     params = {"name": name, "claimed": _claimed(name), "hint": _accepted_hint()}
+    return _inspect_package(_RandomAccess(uploaded, size), size, params, budget=[ZIP_INSPECT_BUDGET], depth=0)
+
+
+def _inspect_package(view, size: int, params: dict, *, budget: list[int], depth: int) -> str:
     broken = _refuse("zip_rusak", _(
         "Berkas «%(name)s» tampak seperti dokumen Office atau arsip ZIP, tetapi rusak atau tidak lengkap sehingga "
         "tidak dapat dibaca. Simpan ulang dokumennya lalu unggah kembali.") % params)
-    view = _RandomAccess(uploaded, size)
     count = _zip_entry_count(view, size)
     if count is not None and count > ZIP_MAX_ENTRIES:
         raise _refuse("zip_terlalu_banyak_isi", _(
@@ -755,17 +652,23 @@ def _inspect_zip(uploaded, size: int, name: str) -> str:
                 % {**params, "packed": _mb(packed), "unpacked": _mb(unpacked)})
         by_lower = {i.filename.lower(): i for i in infos}
         try:
-            return _zip_kind(zf, infos, by_lower, params)
+            kind = _zip_kind(zf, infos, by_lower, params)
+            _zip_active_content(zf, infos, kind, params, budget=budget, depth=depth)
+            return kind
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, ValueError,
                 zlib.error) as exc:
             raise broken from exc
 
 
-def _zip_kind(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], by_lower: dict[str, zipfile.ZipInfo],
-              params: dict) -> str:
-    macro = _refuse("office_makro", _(
+def _macro(params: dict) -> ValidationError:
+    return _refuse("office_makro", _(
         "Dokumen «%(name)s» ditolak karena berisi makro (VBA atau skrip) yang dapat menjalankan program. Simpan "
         "ulang sebagai dokumen biasa tanpa makro (DOCX, XLSX, PPTX, ODT, atau ODS) lalu unggah kembali.") % params)
+
+
+def _zip_kind(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], by_lower: dict[str, zipfile.ZipInfo],
+              params: dict) -> str:
+    macro = _macro(params)
 
     def unsupported(what: str, code: str = "jenis_tidak_didukung") -> ValidationError:
         return _refuse(code, _("Berkas «%(name)s» bukan %(claimed)s yang sah: isinya %(what)s. %(hint)s")
@@ -791,11 +694,13 @@ def _zip_kind(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], by_lower: dict[
 
     # Office Open XML: [Content_Types].xml and one main part; macro-enabled files refused whatever their name.
     if "[content_types].xml" in by_lower:
-        if any("vbaproject" in n.rsplit("/", 1)[-1] for n in by_lower):
+        if any("vbaproject" in n.rsplit("/", 1)[-1] or n.startswith("xl/macrosheets/") for n in by_lower):
             raise macro
-        content_types = _read_member(zf, by_lower["[content_types].xml"]).lower()
-        if b"macroenabled" in content_types:
-            raise macro
+        types = _ooxml_xml(zf, by_lower["[content_types].xml"], params)
+        for element in types.iter("{*}Default", "{*}Override"):
+            content_type = (element.get("ContentType") or "").lower()
+            if "macro" in content_type or "vba" in content_type:
+                raise macro
         kinds = [kind for kind, part in _OOXML_MAIN_PARTS.items() if part in by_lower]
         if len(kinds) == 1:
             return kinds[0]
@@ -805,6 +710,151 @@ def _zip_kind(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], by_lower: dict[
                 "PowerPoint. Simpan ulang dokumennya dari aplikasi asalnya lalu unggah kembali.") % params)
         raise unsupported(_("dokumen Office jenis lain (mis. XLSB atau templat)"))
     raise unsupported(_("arsip ZIP biasa, bukan dokumen Office"), "arsip_tidak_didukung")
+
+
+# Relationship types (the last part of the Type URI, lower-case) that load a program or another document into
+# this one: macros, OLE objects and ActiveX controls, templates. Refused wherever they point.
+_ACTIVE_RELATIONSHIPS = {
+    "vbaproject": "makro", "wordvbadata": "makro", "vbaprojectsignature": "makro", "xlmacrosheet": "makro",
+    "xlintlmacrosheet": "makro", "oleobject": "ole", "activex": "ole", "activexcontrolbinary": "ole",
+    "control": "ole", "attachedtemplate": "template",
+}
+_SAFE_LINK_SCHEMES = ("http://", "https://", "mailto:")
+_XML_PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
+
+
+def _ooxml_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, params: dict):
+    """A package XML part parsed by lxml (any encoding it declares, UTF-16 included; character references
+    decoded; no external entity, no network; libxml2 stops entity amplification, and a part with a DTD at all is
+    refused)."""
+    from lxml import etree
+
+    damaged = _refuse("office_tidak_sah", _(
+        "Berkas «%(name)s» bukan dokumen Office yang sah: bagian «%(part)s» di dalamnya rusak. Simpan ulang "
+        "dokumennya dari aplikasi asalnya lalu unggah kembali.") % {**params, "part": _printable(info.filename)[:80]})
+    data = _read_member(zf, info)
+    try:
+        root = etree.fromstring(data, etree.XMLParser(**_XML_PARSER_OPTIONS))
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        raise damaged from exc
+    if root.getroottree().docinfo.internalDTD is not None:
+        raise damaged  # Office never writes a DTD; entity tricks are all that one could add here
+    return root
+
+
+def _refuse_ole(params: dict, what: str) -> ValidationError:
+    return _refuse("office_objek_tersemat", _(
+        "Dokumen «%(name)s» ditolak karena berisi %(what)s, yang dapat menjalankan program saat dokumen dibuka. "
+        "Hapus objek tersebut (sisipkan sebagai gambar bila perlu) lalu simpan ulang dan unggah kembali.")
+        % {**params, "what": what})
+
+
+def _ole_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, params: dict) -> ValidationError:
+    """The refusal for a member that is an OLE compound file: a VBA project (macros, whatever the member is
+    called), an OLE Package (a file, often a program, wrapped for double-clicking), or another OLE object."""
+    import olefile
+
+    with zf.open(info) as member:
+        data = member.read(ZIP_OLE_CAP + 1)
+    if len(data) > ZIP_OLE_CAP:
+        return _refuse_ole(params, _("objek OLE tersemat"))
+    try:
+        ole = olefile.OleFileIO(data)
+    except (OSError, ValueError, IndexError, struct.error):
+        return _refuse_ole(params, _("objek OLE tersemat"))
+    with ole:
+        streams = ["/".join(entry).lower() for entry in ole.listdir(streams=True, storages=True)]
+    if any(s == "vba" or s.startswith("vba/") or s.endswith("_vba_project") or "/vba/" in s for s in streams):
+        return _macro(params)
+    if any(s.endswith("\x01ole10native") for s in streams):
+        return _refuse_ole(params, _("paket OLE berisi berkas lain (sering kali program)"))
+    return _refuse_ole(params, _("objek OLE tersemat"))
+
+
+def _zip_active_content(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], kind: str, params: dict, *,
+                        budget: list[int], depth: int) -> None:
+    """Refuse what runs or fetches something when the document opens: members that are OLE files (VBA projects,
+    OLE objects and packages, ActiveX, whatever they are called), relationships to macros, OLE objects or
+    templates, and relationships that point outside the package (remote templates, linked images, `mhtml:`
+    objects) other than plain web and e-mail hyperlinks. Embedded Office documents (a chart's workbook) get the
+    same check, one level deep."""
+    for info in infos:
+        if info.is_dir() or info.file_size == 0:
+            continue
+        with zf.open(info) as member:
+            head = member.read(8)
+        if head == _OLE_SIGNATURE:
+            raise _ole_member(zf, info, params)
+        if head.startswith(b"PK\x03\x04"):
+            if depth >= 1 or info.file_size > budget[0]:
+                raise _refuse_ole(params, _("dokumen lain yang tersemat berlapis-lapis"))
+            budget[0] -= info.file_size
+            with zf.open(info) as member:
+                data = member.read()
+            _inspect_package(io.BytesIO(data), len(data), params, budget=budget, depth=depth + 1)
+    if kind not in _OOXML_MAIN_PARTS:
+        return
+    for info in infos:
+        if not info.filename.lower().endswith(".rels"):
+            continue
+        budget[0] -= min(info.file_size, ZIP_SMALL_MEMBER_CAP)
+        if budget[0] < 0:
+            raise _refuse("office_tidak_sah", _(
+                "Berkas «%(name)s» tidak dapat diperiksa karena terlalu banyak bagian di dalamnya. Simpan ulang "
+                "dokumennya dari aplikasi asalnya lalu unggah kembali.") % params)
+        for rel in _ooxml_xml(zf, info, params).iter("{*}Relationship"):
+            rel_type = (rel.get("Type") or "").rstrip("/").rsplit("/", 1)[-1].lower()
+            target = (rel.get("Target") or "").strip()
+            active = _ACTIVE_RELATIONSHIPS.get(rel_type)
+            if active == "makro":
+                raise _macro(params)
+            if active == "ole":
+                raise _refuse_ole(params, _("objek OLE atau kontrol ActiveX"))
+            external = (rel.get("TargetMode") or "").strip().lower() == "external"
+            if active == "template" or (external and not (
+                    rel_type == "hyperlink" and target.lower().startswith(_SAFE_LINK_SCHEMES))):
+                raise _refuse("office_tautan_luar", _(
+                    "Dokumen «%(name)s» ditolak karena memuat sesuatu dari luar dokumen saat dibuka (templat, "
+                    "gambar, atau objek dari alamat «%(target)s»). Simpan ulang dokumennya tanpa tautan tersebut "
+                    "(mis. «Simpan sebagai» DOCX baru dengan templat Normal) lalu unggah kembali.")
+                    % {**params, "target": _printable(target)[:80] or "?"})
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Images
+# --------------------------------------------------------------------------------------------------------------------
+
+def _check_image(uploaded, name: str, kind: str) -> None:
+    """Refuse an image whose header announces more than EVIDENCE_MAX_IMAGE_PIXELS pixels: a few kilobytes can
+    announce 65535 × 65535 pixels (16 GB once a browser or a thumbnailer decodes them). Pillow reads the header
+    only; an image whose header it cannot read is left to the content check above (it is served as a file)."""
+    import warnings
+
+    from django.conf import settings
+    from PIL import Image
+
+    limit = settings.EVIDENCE_MAX_IMAGE_PIXELS
+    uploaded.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(uploaded, formats=[kind.upper()]) as image:
+                width, height = image.size
+    except Image.DecompressionBombError:
+        width = height = None
+    except (OSError, ValueError, SyntaxError, struct.error, EOFError):
+        return
+    if width is None or width * height > limit:
+        size = _("%(w)s × %(h)s piksel") % {"w": width, "h": height} if width else _("sangat besar")
+        raise _refuse("gambar_terlalu_besar", _(
+            "Gambar «%(name)s» ditolak karena ukurannya %(size)s, melebihi batas %(limit)s juta piksel. Perkecil "
+            "gambarnya (mis. kirim ulang dari ponsel dengan ukuran sedang) lalu unggah kembali.")
+            % {"name": name, "size": size, "limit": _mb_pixels(limit)})
+
+
+def _mb_pixels(n: int) -> str:
+    value = round(n / 1_000_000, 1)
+    return str(int(value)) if value.is_integer() else f"{value:.1f}".replace(".", ",")
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -873,9 +923,7 @@ def _check(uploaded, name: str, max_bytes: int) -> CheckedUpload:
     digest = hashlib.sha256()
     total = 0
     head = b""
-    pending: list[bytes] = []  # chunks read before the head was complete
     sniff: Sniff | None = None
-    pdf: PdfScanner | None = None
     for chunk in _chunks(uploaded):
         if not chunk:
             continue
@@ -885,37 +933,25 @@ def _check(uploaded, name: str, max_bytes: int) -> CheckedUpload:
         digest.update(chunk)
         if sniff is None:
             head += chunk[:HEAD_SIZE - len(head)]
-            pending.append(chunk)
             if len(head) < HEAD_SIZE:
                 continue
             sniff = inspect_bytes(head)
             if sniff.family == "refuse":
                 raise _refuse_content(name, sniff)
-            if sniff.family == "pdf":
-                pdf = PdfScanner()
-                for data in pending:
-                    pdf.feed(data)
-            pending = []
-        elif pdf is not None:
-            pdf.feed(chunk)
     if total == 0:
         raise _empty(name)
     if sniff is None:
         sniff = inspect_bytes(head)
         if sniff.family == "refuse":
             raise _refuse_content(name, sniff)
-        if sniff.family == "pdf":
-            pdf = PdfScanner()
-            for data in pending:
-                pdf.feed(data)
 
     if sniff.family == "pdf":
-        pdf.finish()
-        _refuse_pdf(name, pdf)
+        _check_pdf(uploaded, name)
         kind = "pdf"
     elif sniff.family == "zip":
         kind = _inspect_zip(uploaded, total, name)
     else:
         kind = sniff.family  # jpeg, png
+        _check_image(uploaded, name, kind)
     return CheckedUpload(kind=kind, content_type=ALLOWED_KINDS[kind][1], safe_name=_safe_name(name, kind),
                          size=total, sha256=digest.hexdigest())

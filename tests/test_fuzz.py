@@ -525,8 +525,8 @@ FUZZ_TABLE = [
              lambda w: {"people": F("ids", required=False, allowed=_people)},
              lambda w: {"people": [str(w["people"]["anggota"].pk), str(w["people"]["anggota_other"].pk)]}),
     Endpoint("evidence:upload", "anggota", lambda w: [w["upload_target"].pk],
-             # The PDF check is a content heuristic, not a parser (evidence/validation.py): a PDF cut short is
-             # still a PDF, and the reviewer sees it.
+             # qpdf repairs a PDF cut short the way readers do (evidence/validation.py), so one may be stored,
+             # and the reviewer sees it.
              lambda w: {"files": F("files", allowed=lambda w: {sha(_pdf().content), sha(_pdf().content[:60])}),
                         "description": text(2000),
                         "document_date": F("date")},

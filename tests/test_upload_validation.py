@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 
-from evidence.validation import ALLOWED_KINDS, REFUSAL_CODES, CheckedUpload, PdfScanner, check_upload, clean_filename
+from evidence.validation import ALLOWED_KINDS, REFUSAL_CODES, CheckedUpload, check_upload, clean_filename
 
 MB = 1024 * 1024
 LIMIT = 25 * MB
@@ -238,11 +238,14 @@ def test_60_mb_temporary_upload_is_read_in_chunks_with_little_memory_and_rewound
         digest.update(data)
 
     if kind == "pdf":
-        write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n5 0 obj\n<< /Type /XObject /Subtype /Image /Filter /DCTDecode /Length "
+        write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n"
+              b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n3 0 obj\n<< /Type /Page /Parent 2 0 R "
+              b"/MediaBox [0 0 200 200] >>\nendobj\n5 0 obj\n"
+              b"<< /Type /XObject /Subtype /Image /Filter /DCTDecode /Length "
               + str(size).encode() + b" >>\nstream\n\xff\xd8\xff\xe0")
         for _ in range(size // MB):
             write(os.urandom(MB))
-        write(b"\nendstream\nendobj\ntrailer\n<< /Size 6 >>\n%%EOF\n")
+        write(b"\nendstream\nendobj\ntrailer\n<< /Size 6 /Root 1 0 R >>\n%%EOF\n")
     else:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
@@ -438,14 +441,18 @@ HIDDEN_JS = make_pdf(
     catalog=b"/OpenAction 7 0 R")
 
 
-@pytest.mark.parametrize("chunk_size", [1, 7, 255, 256, 257, 1000, 4096])
-def test_pdf_scan_gives_the_same_answer_wherever_the_chunks_are_cut(chunk_size):
-    for data, expected in ((make_pdf(), set()), (HIDDEN_JS, {"javascript"})):
-        scanner = PdfScanner()
-        for start in range(0, len(data), chunk_size):
-            scanner.feed(data[start:start + chunk_size])
-        scanner.finish()
-        assert (scanner.findings, scanner.uninspectable) == (expected, False)
+@pytest.mark.parametrize("where", ["memory", "temporary file"])
+def test_pdf_check_gives_the_same_answer_in_memory_and_in_a_temporary_file(where):
+    for data, code in ((make_pdf(), None), (HIDDEN_JS, "pdf_berisi_skrip")):
+        if where == "memory":
+            uploaded = upload("a.pdf", data)
+        else:
+            uploaded = TemporaryUploadedFile("a.pdf", "application/pdf", len(data), None)
+            uploaded.write(data)
+        if code is None:
+            assert check_upload(uploaded, max_bytes=LIMIT).kind == "pdf"
+        else:
+            assert refused(uploaded).code == code
 
 
 def test_pdf_with_launch_action_is_refused():
@@ -479,8 +486,10 @@ def test_encrypted_pdf_whose_object_streams_cannot_be_read_is_refused_as_protect
 
 
 def test_pdf_object_stream_in_an_undecoded_filter_is_refused_as_uncheckable():
-    hexed = zlib.compress(b"6 0 << /S /JavaScript /JS (x) >>").hex().encode() + b">"
-    objstm = pdf_stream(hexed, b"/Type /ObjStm /N 1 /First 4 /Filter [/ASCIIHexDecode /FlateDecode]")
+    # qpdf decodes the usual filters (ASCIIHex, Flate, LZW, ...), so JavaScript behind them is found (see the
+    # hostile-PDF tests); an object stream in an image filter cannot be decoded by anyone, so it is not checked.
+    packed = zlib.compress(b"6 0 << /S /JavaScript /JS (x) >>")
+    objstm = pdf_stream(packed, b"/Type /ObjStm /N 1 /First 4 /Filter /JBIG2Decode")
     error = refused(upload("a.pdf", make_pdf(objstm)))
     assert error.code == "pdf_tidak_dapat_diperiksa"
     assert "tidak dapat diperiksa" in message(error)

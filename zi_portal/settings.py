@@ -171,6 +171,8 @@ if FILE_DELIVERY == "redirect" and not AWS_STORAGE_BUCKET_NAME:
 
 # Evidence uploads: per-file limit. Larger requests stream to a temporary file, never held whole in memory.
 EVIDENCE_MAX_UPLOAD_MB = env.int("EVIDENCE_MAX_UPLOAD_MB", default=25)
+# Images announcing more pixels than this in their header are refused (a 65535² PNG is a few KB).
+EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", default=80_000_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default=None)
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
