@@ -91,22 +91,30 @@ def review_queue(user):
             .order_by("submitted_at", "id"))
 
 
-def target_thread(target: Target, user) -> dict:
+# Who sees the IP address each history entry was written from: the people who answer for the unit's evidence.
+IP_VISIBLE_ROLES = (Role.KETUA, Role.KEPALA)
+
+
+def target_thread(target: Target, user, *, role: str | None = None) -> dict:
     """Everything the target page shows: revisions with files and decisions, comments, the history and the
-    people responsible, in a fixed number of queries."""
+    people responsible, in a fixed number of queries. The history carries IP addresses only for a Ketua Tim or
+    Kepala Dinas (`role`); for anyone else they are not even loaded (`show_ip` False)."""
     revisions = list(target.revisions.select_related("submitted_by", "decision__reviewer")
                      .prefetch_related(Prefetch("files", queryset=EvidenceFile.objects.order_by("id")))
                      .order_by("-number"))
     comments = list(Comment.objects.filter(target=target).select_related("author"))
-    history = list(AuditEvent.objects.filter(
+    show_ip = role in IP_VISIBLE_ROLES
+    history = AuditEvent.objects.filter(
         Q(object_type="actionplan.target", object_id=str(target.pk))
-        | Q(object_type="actionplan.actionstep", object_id=str(target.step_id))).select_related("actor"))
+        | Q(object_type="actionplan.actionstep", object_id=str(target.step_id))).select_related("actor")
+    history = list(history if show_ip else history.defer("ip"))
     assignees = list(Assignment.objects.filter(step_id=target.step_id).select_related("user"))
     return {
         "revisions": revisions,
         "latest": revisions[0] if revisions else None,
         "comments": comments,
         "history": history,
+        "show_ip": show_ip,
         "assignees": [a.user for a in assignees],
         "is_assigned": any(a.user_id == user.pk for a in assignees),
     }

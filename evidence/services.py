@@ -53,6 +53,14 @@ def upload_check(*, target: Target, user, membership: Membership | None) -> None
         raise ValidationError(_("Bukti fisik untuk target ini sudah diterima."))
 
 
+def upload_too_large(names: Sequence[str]) -> ValidationError:
+    """The refusal for files whose reading stopped at EVIDENCE_MAX_UPLOAD_MB (nothing of them was kept)."""
+    from .validation import clean_filename, too_large
+
+    max_bytes = settings.EVIDENCE_MAX_UPLOAD_MB * 1024 * 1024
+    return ValidationError([too_large(clean_filename(name), None, max_bytes).messages[0] for name in names])
+
+
 def evidence_submit(*, target: Target, user, membership: Membership | None, files: Sequence,
                     description: str, document_date: datetime.date, ip: str | None = None) -> Revision:
     """Create the next revision of `target` with its files. Raises ValidationError (Indonesian) or

@@ -882,7 +882,7 @@ def _declared_size(uploaded) -> int | None:
         return None
 
 
-def _too_large(name: str, size: int | None, max_bytes: int) -> ValidationError:
+def too_large(name: str, size: int | None, max_bytes: int) -> ValidationError:
     params = {"name": name, "limit": _mb(max_bytes), "size": _mb(size or 0)}
     if size is None:
         message = _("Berkas «%(name)s» melebihi batas %(limit)s MB. Perkecil berkasnya (mis. kompres PDF atau pecah "
@@ -918,7 +918,7 @@ def _check(uploaded, name: str, max_bytes: int) -> CheckedUpload:
     if declared == 0:
         raise _empty(name)
     if declared is not None and declared > max_bytes:
-        raise _too_large(name, declared, max_bytes)
+        raise too_large(name, declared, max_bytes)
 
     digest = hashlib.sha256()
     total = 0
@@ -929,7 +929,7 @@ def _check(uploaded, name: str, max_bytes: int) -> CheckedUpload:
             continue
         total += len(chunk)
         if total > max_bytes:
-            raise _too_large(name, None, max_bytes)
+            raise too_large(name, None, max_bytes)
         digest.update(chunk)
         if sniff is None:
             head += chunk[:HEAD_SIZE - len(head)]

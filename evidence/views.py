@@ -29,7 +29,7 @@ def review_queue(request):
 @login_required
 def target_detail(request, target_id: int):
     target, membership = selectors.get_target_for_user(request.user, target_id)
-    thread = selectors.target_thread(target, request.user)
+    thread = selectors.target_thread(target, request.user, role=membership.role)
     latest = thread["latest"]
     return render(request, "evidence/target_detail.html", {
         "target": target, "membership": membership, **thread,
@@ -53,7 +53,11 @@ def upload(request, target_id: int):
         messages.error(request, " ".join(exc.messages))
         return redirect("evidence:target", target_id=target.pk)
     form = UploadForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
-    if request.method == "POST" and form.is_valid():
+    cut_off = getattr(request, "upload_refused", None)  # set while reading the body (zi_portal/lib/limits.py)
+    if request.method == "POST" and cut_off:
+        form.errors.clear()
+        form.add_error(None, services.upload_too_large(cut_off))
+    elif request.method == "POST" and form.is_valid():
         try:
             revision = services.evidence_submit(
                 target=target, user=request.user, membership=membership, files=form.cleaned_data["files"],
@@ -85,7 +89,7 @@ def review(request, revision_id: int):
         else:
             messages.success(request, _("Keputusan review tersimpan."))
             return redirect("evidence:review_queue")
-    thread = selectors.target_thread(revision.target, request.user)
+    thread = selectors.target_thread(revision.target, request.user, role=membership.role)
     return render(request, "evidence/review.html", {
         "revision": revision, "target": revision.target, "membership": membership, "form": form, **thread,
         "can_review": allowed_transition(revision=revision, to=RevisionStatus.ACCEPTED, user=request.user,

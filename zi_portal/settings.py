@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before any view or process_view reads a body: a body past UPLOAD_MAX_REQUEST_MB is refused unread.
+    "zi_portal.lib.limits.RequestBodyLimitMiddleware",
     # Last, as django-axes asks: turns a locked-out login attempt into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -176,6 +178,14 @@ EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", default=80_000_
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default=None)
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# A request body larger than this is answered 413 unread (several files of one upload share it); one file stops
+# being read as soon as it passes EVIDENCE_MAX_UPLOAD_MB (zi_portal/lib/limits.py).
+UPLOAD_MAX_REQUEST_MB = env.int("UPLOAD_MAX_REQUEST_MB", default=4 * EVIDENCE_MAX_UPLOAD_MB)
+FILE_UPLOAD_HANDLERS = [
+    "zi_portal.lib.limits.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
