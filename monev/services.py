@@ -371,17 +371,53 @@ def report_download_record(*, report: Report, user, kind: str, sha256: str, ip: 
 
 
 def verification_check(*, report: Report, uploaded) -> dict:
-    """Compare an uploaded PDF with the signed report: the same bytes? an intact signature?"""
-    from .signing import verify_pdf
+    """Compare an uploaded PDF with the signed report: the same bytes? an intact signature by a certificate that
+    chains to a trust root of this installation? Bounded, because anyone may call it: the comparison is by
+    SHA-256 first (the report's own signature check is cached); another file's signatures are examined only when
+    it is at most twice the report's size plus 1 MB and holds at most MONEV_VERIFY_MAX_SIGNATURES signatures (and
+    revisions to match), and then in a child process with a CPU budget (`verify_pdf_bounded`)."""
+    from django.core.cache import cache
 
-    data = uploaded.read(settings.EVIDENCE_MAX_UPLOAD_MB * 1024 * 1024 + 1)
-    if len(data) > settings.EVIDENCE_MAX_UPLOAD_MB * 1024 * 1024:
+    from .signing import verify_pdf_bounded
+
+    max_bytes = settings.EVIDENCE_MAX_UPLOAD_MB * 1024 * 1024
+    data = uploaded.read(max_bytes + 1)
+    if len(data) > max_bytes:
         raise ValidationError(_("Berkas terlalu besar."))
     digest = hashlib.sha256(data).hexdigest()
-    result = verify_pdf(data, trust_roots=trust_roots())
-    return {"same": digest == report.signed_sha256, "sha256": digest, "signed": result.signed,
-            "intact": result.intact, "trusted": result.trusted, "problems": result.problems}
+    same = digest == report.signed_sha256
+    answer = {"same": same, "sha256": digest, "examined": True, "signed": False, "intact": False,
+              "trusted": False, "signer": "", "issuer": "", "problems": []}
+    limit_signatures = settings.MONEV_VERIFY_MAX_SIGNATURES
+    if not same:
+        signatures, revisions = data.count(b"/ByteRange"), data.count(b"%%EOF")
+        if len(data) > 2 * (report.signed_pdf.size or 0) + 1024 * 1024 or signatures > limit_signatures \
+                or revisions > 2 * limit_signatures + 2:
+            answer["examined"] = False
+            answer["problems"] = [_("Berkas ini jauh berbeda dari laporan (ukurannya atau jumlah tanda tangan di "
+                                    "dalamnya melebihi batas pemeriksaan), sehingga tanda tangannya tidak "
+                                    "diperiksa.")]
+            return answer
+    key = f"monev:verify:{report.pk}:{digest}"
+    result = cache.get(key) if same else None
+    if result is None:
+        result = verify_pdf_bounded(data, trust_roots=trust_roots(), cpu_seconds=settings.MONEV_VERIFY_CPU_SECONDS)
+        if result is None:
+            answer["examined"] = False
+            answer["problems"] = [_("Pemeriksaan tanda tangan dihentikan karena memakan waktu terlalu lama. Berkas "
+                                    "ini tidak dapat dipastikan keasliannya.")]
+            return answer
+        if same:
+            cache.set(key, result, 600)
+    answer.update(signed=result.signed, intact=result.intact, trusted=result.trusted, signer=result.signer,
+                  issuer=result.issuer, problems=list(result.problems))
+    return answer
 
 
 def trust_roots() -> list[bytes]:
-    return [Path(p).read_bytes() for p in settings.MONEV_SIGNING_TRUST_ROOTS if Path(p).is_file()]
+    """The installation's trust roots for the public page (MONEV_SIGNING_TRUST_ROOTS), without any certificate
+    named like the demo CA: a demo signature is never trusted there, and neither is a forged CA of that name."""
+    from .signing import is_demo_ca
+
+    return [data for data in (Path(p).read_bytes() for p in settings.MONEV_SIGNING_TRUST_ROOTS if Path(p).is_file())
+            if not is_demo_ca(data)]

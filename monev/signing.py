@@ -107,6 +107,7 @@ class VerifyResult:
     reason: str                    # the latest signature's /Reason
     sha256: str                    # of the whole file, hex
     problems: list[str] = field(default_factory=list)
+    issuer: str = ""               # common name of the issuer of the latest signature's certificate
 
 
 def format_wib(moment: datetime) -> str:
@@ -460,7 +461,7 @@ def verify_pdf(pdf: bytes, *, trust_roots: list[bytes]) -> VerifyResult:
         problems.append("Tidak ada sertifikat akar tepercaya; penerbit sertifikat penanda tangan tidak dapat "
                         "diperiksa.")
     intact = trusted = True
-    signer, signed_at, reason = "", None, ""
+    signer, issuer, signed_at, reason = "", "", None, ""
     for index, embedded in enumerate(signatures):
         latest = index == len(signatures) - 1
         label = "Tanda tangan" if len(signatures) == 1 else f"Tanda tangan ke-{index + 1}"
@@ -473,6 +474,7 @@ def verify_pdf(pdf: bytes, *, trust_roots: list[bytes]) -> VerifyResult:
             continue
         if latest:
             signer = _common_name(status.signing_cert)
+            issuer = _issuer_name(status.signing_cert)
             signed_at = status.signer_reported_dt.astimezone(JAKARTA) if status.signer_reported_dt else None
             reason = str(embedded.sig_object.get("/Reason", "") or "")
         if not status.intact:
@@ -501,7 +503,52 @@ def verify_pdf(pdf: bytes, *, trust_roots: list[bytes]) -> VerifyResult:
         problems.append("Setelah tanda tangan terakhir ada pembaruan yang tidak ditandatangani (hanya metadata "
                         "atau data validasi; isi dokumen tidak berubah).")
     return result(signed=True, intact=intact, trusted=trusted and bool(anchors), signer=signer,
-                  signed_at=signed_at, reason=reason)
+                  signed_at=signed_at, reason=reason, issuer=issuer)
+
+
+def _issuer_name(cert: asn1_x509.Certificate | None) -> str:
+    try:
+        return cert.issuer.native.get("common_name") or cert.issuer.human_friendly
+    except Exception:
+        return ""
+
+
+def verify_pdf_bounded(pdf: bytes, *, trust_roots: list[bytes], cpu_seconds: int) -> VerifyResult | None:
+    """`verify_pdf` in a forked child process that the kernel stops after `cpu_seconds` of CPU (RLIMIT_CPU) and
+    the parent after twice that of wall time; None when it was stopped. pyHanko's validation cannot be
+    interrupted from inside, and a request must not hold a gunicorn worker for as long as a hostile PDF asks."""
+    import multiprocessing
+    import pickle
+
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+    child = context.Process(target=_bounded_child, args=(writer, bytes(pdf), trust_roots, cpu_seconds),
+                            daemon=True)
+    child.start()
+    writer.close()
+    try:
+        if reader.poll(cpu_seconds * 2 + 1):
+            try:
+                return pickle.loads(reader.recv_bytes())
+            except (EOFError, OSError, pickle.UnpicklingError):
+                return None
+        return None
+    finally:
+        reader.close()
+        if child.is_alive():
+            child.kill()
+        child.join(5)
+
+
+def _bounded_child(writer, pdf: bytes, trust_roots: list[bytes], cpu_seconds: int) -> None:
+    import pickle
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    start = int(used.ru_utime + used.ru_stime)  # a forked child inherits no CPU time, but be exact
+    resource.setrlimit(resource.RLIMIT_CPU, (start + cpu_seconds, start + cpu_seconds + 1))
+    writer.send_bytes(pickle.dumps(verify_pdf(pdf, trust_roots=trust_roots)))
+    writer.close()
 
 
 def _trust_problem(indication: AdESSubIndic | None) -> str:
@@ -523,6 +570,17 @@ def _uncovered_revisions(embedded) -> bool:
         return embedded.signed_revision < embedded.reader.xrefs.total_revisions - 1
     except Exception:
         return True
+
+
+def is_demo_ca(data: bytes) -> bool:
+    """Does this trust-root file (PEM or DER) hold a certificate whose subject is named like the demo CA?"""
+    try:
+        blobs = ([der for _type, _headers, der in asn1_pem.unarmor(bytes(data), multiple=True)]
+                 if asn1_pem.detect(bytes(data)) else [bytes(data)])
+        return any(asn1_x509.Certificate.load(der).subject.native.get("common_name") == DEMO_CA_NAME
+                   for der in blobs)
+    except Exception:
+        return False
 
 
 def _name_is_demo(cert: asn1_x509.Certificate | None) -> bool:

@@ -57,8 +57,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Before any view or process_view reads a body: a body past UPLOAD_MAX_REQUEST_MB is refused unread.
+    # Before any view or process_view reads a body: a body past UPLOAD_MAX_REQUEST_MB is refused unread, and a
+    # client past the rate limit of a public page gets 429 unread.
     "zi_portal.lib.limits.RequestBodyLimitMiddleware",
+    "zi_portal.lib.ratelimit.RateLimitMiddleware",
     # Last, as django-axes asks: turns a locked-out login attempt into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -249,6 +251,23 @@ MONEV_SIGNING_P12_PATH = env.str("MONEV_SIGNING_P12_PATH",
 MONEV_SIGNING_P12_PASSPHRASE = env.str("MONEV_SIGNING_P12_PASSPHRASE", default="")
 MONEV_SIGNING_TRUST_ROOTS = env.list("MONEV_SIGNING_TRUST_ROOTS",
                                      default=[str(MONEV_SIGNING_DIR / "demo-ca.pem")] if DEBUG else [])
+# The public verification page (monev/services.py: verification_check) bounds its work: an upload is compared by
+# SHA-256 first; the signatures of another file are examined only when it is at most twice the report's size plus
+# 1 MB and holds at most MONEV_VERIFY_MAX_SIGNATURES signatures, in a child process stopped after
+# MONEV_VERIFY_CPU_SECONDS of CPU. The page trusts MONEV_SIGNING_TRUST_ROOTS except the demo CA, never trusted.
+MONEV_VERIFY_MAX_SIGNATURES = env.int("MONEV_VERIFY_MAX_SIGNATURES", default=4)
+MONEV_VERIFY_CPU_SECONDS = env.int("MONEV_VERIFY_CPU_SECONDS", default=5)
+# Per client (address) and URL name: (requests, seconds). Code lookups of the verification page and its uploads.
+def _rate(name: str, default: str) -> tuple[int, int]:
+    """"30/60" → (30, 60): 30 requests per 60 seconds."""
+    count, _, seconds = env.str(name, default=default).partition("/")
+    return int(count), int(seconds or 60)
+
+
+RATE_LIMITS = {
+    "monev:verify": {"GET": _rate("RATE_LIMIT_VERIFY_LOOKUPS", "30/60"),
+                     "POST": _rate("RATE_LIMIT_VERIFY_CHECKS", "6/60")},
+}
 
 # Demo data (seed_demo) password; the command refuses to run when DEBUG is off.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="zi-demo-2019")

@@ -86,3 +86,10 @@ class TolerantRedisCache(RedisCache):
         except UNREACHABLE as exc:
             self._unreachable("touch", exc)
             return False
+
+    def incr(self, key, delta=1, version=None):
+        try:
+            return super().incr(key, delta, version)
+        except UNREACHABLE as exc:
+            self._unreachable("incr", exc)
+            raise ValueError("not counted: Redis unreachable") from exc
