@@ -514,17 +514,45 @@ def _issuer_name(cert: asn1_x509.Certificate | None) -> str:
 
 
 def verify_pdf_bounded(pdf: bytes, *, trust_roots: list[bytes], cpu_seconds: int) -> VerifyResult | None:
-    """`verify_pdf` in a forked child process that the kernel stops after `cpu_seconds` of CPU (RLIMIT_CPU) and
-    the parent after twice that of wall time; None when it was stopped. pyHanko's validation cannot be
-    interrupted from inside, and a request must not hold a gunicorn worker for as long as a hostile PDF asks."""
+    """`verify_pdf` within a CPU budget (`run_with_cpu_budget`); None when it was stopped."""
+    return run_with_cpu_budget(verify_pdf, bytes(pdf), trust_roots=trust_roots, cpu_seconds=cpu_seconds)
+
+
+def run_with_cpu_budget(fn, *args, cpu_seconds: int, **kwargs):
+    """fn(*args, **kwargs) in a forked child process that the kernel stops after `cpu_seconds` of CPU
+    (RLIMIT_CPU) and the parent after twice that of wall time; its (pickled) result, or None when it was stopped
+    or failed. pyHanko's validation cannot be interrupted from inside, and a request must not hold a gunicorn
+    worker for as long as a hostile PDF asks."""
     import multiprocessing
     import pickle
 
     context = multiprocessing.get_context("fork")
     reader, writer = context.Pipe(duplex=False)
-    child = context.Process(target=_bounded_child, args=(writer, bytes(pdf), trust_roots, cpu_seconds),
-                            daemon=True)
+    child = context.Process(target=_budget_child, args=(writer, fn, args, kwargs, cpu_seconds), daemon=True)
     child.start()
+    writer.close()
+    try:
+        if reader.poll(cpu_seconds * 2 + 1):
+            try:
+                return pickle.loads(reader.recv_bytes())
+            except (EOFError, OSError, pickle.UnpicklingError):
+                return None
+        return None
+    finally:
+        reader.close()
+        if child.is_alive():
+            child.kill()
+        child.join(5)
+
+
+def _budget_child(writer, fn, args, kwargs, cpu_seconds: int) -> None:
+    import pickle
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    start = int(used.ru_utime + used.ru_stime)  # a forked child starts its own count, but be exact
+    resource.setrlimit(resource.RLIMIT_CPU, (start + cpu_seconds, start + cpu_seconds + 1))
+    writer.send_bytes(pickle.dumps(fn(*args, **kwargs)))
     writer.close()
     try:
         if reader.poll(cpu_seconds * 2 + 1):
@@ -593,8 +621,9 @@ def _name_is_demo(cert: asn1_x509.Certificate | None) -> bool:
 # --- the demo certificate ------------------------------------------------------------------------------------
 
 def demo_certificate(*, common_name: str, organisation: str, valid_days: int = 3650,
-                     not_before: datetime | None = None) -> tuple[bytes, bytes, str]:
-    """Make a demo root CA ("Portal ZI — CA DEMO") and a signer certificate it issues.
+                     not_before: datetime | None = None, ca_name: str = DEMO_CA_NAME) -> tuple[bytes, bytes, str]:
+    """Make a demo root CA ("Portal ZI — CA DEMO", or `ca_name` for tests that need an installation's own CA)
+    and a signer certificate it issues.
 
     Returns (PKCS#12 bytes with the signer key, certificate and the CA in the chain, the CA certificate as PEM,
     the random passphrase of the PKCS#12). The signer certificate allows digitalSignature and nonRepudiation and
@@ -604,7 +633,7 @@ def demo_certificate(*, common_name: str, organisation: str, valid_days: int = 3
     start = _aware(not_before) if not_before is not None else datetime.now(timezone.utc) - timedelta(minutes=5)
     end = start + timedelta(days=valid_days)
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, DEMO_CA_NAME),
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ca_name),
                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Portal ZI")])
     ca_cert = (
         x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
