@@ -401,7 +401,17 @@ def verification_check(*, report: Report, uploaded) -> dict:
     key = f"monev:verify:{report.pk}:{digest}"
     result = cache.get(key) if same else None
     if result is None:
-        result = verify_pdf_bounded(data, trust_roots=trust_roots(), cpu_seconds=settings.MONEV_VERIFY_CPU_SECONDS)
+        slot = _verification_slot()
+        if slot is False:
+            answer["examined"] = False
+            answer["problems"] = [_("Portal sedang memeriksa berkas lain. Tunggu sebentar lalu unggah kembali.")]
+            return answer
+        try:
+            result = verify_pdf_bounded(data, trust_roots=trust_roots(),
+                                        cpu_seconds=settings.MONEV_VERIFY_CPU_SECONDS)
+        finally:
+            if slot:
+                cache.delete(slot)
         if result is None:
             answer["examined"] = False
             answer["problems"] = [_("Pemeriksaan tanda tangan dihentikan karena memakan waktu terlalu lama. Berkas "
@@ -412,6 +422,24 @@ def verification_check(*, report: Report, uploaded) -> dict:
     answer.update(signed=result.signed, intact=result.intact, trusted=result.trusted, signer=result.signer,
                   issuer=result.issuer, problems=list(result.problems))
     return answer
+
+
+def _verification_slot() -> str | bool | None:
+    """Claim one of MONEV_VERIFY_CONCURRENCY slots in the cache: its key, False when all are taken, None when the
+    cache cannot count (then the check runs: the CPU budget still bounds it)."""
+    from django.core.cache import cache
+
+    timeout = settings.MONEV_VERIFY_CPU_SECONDS * 2 + 5  # a slot whose holder died frees itself
+    for number in range(settings.MONEV_VERIFY_CONCURRENCY):
+        key = f"monev:verify-slot:{number}"
+        try:
+            if cache.add(key, 1, timeout):
+                if cache.get(key) is None:  # a cache that keeps nothing (dummy) cannot count
+                    return None
+                return key
+        except (ValueError, OSError):
+            return None
+    return False
 
 
 def trust_roots() -> list[bytes]:

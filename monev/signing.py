@@ -554,29 +554,6 @@ def _budget_child(writer, fn, args, kwargs, cpu_seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (start + cpu_seconds, start + cpu_seconds + 1))
     writer.send_bytes(pickle.dumps(fn(*args, **kwargs)))
     writer.close()
-    try:
-        if reader.poll(cpu_seconds * 2 + 1):
-            try:
-                return pickle.loads(reader.recv_bytes())
-            except (EOFError, OSError, pickle.UnpicklingError):
-                return None
-        return None
-    finally:
-        reader.close()
-        if child.is_alive():
-            child.kill()
-        child.join(5)
-
-
-def _bounded_child(writer, pdf: bytes, trust_roots: list[bytes], cpu_seconds: int) -> None:
-    import pickle
-    import resource
-
-    used = resource.getrusage(resource.RUSAGE_SELF)
-    start = int(used.ru_utime + used.ru_stime)  # a forked child inherits no CPU time, but be exact
-    resource.setrlimit(resource.RLIMIT_CPU, (start + cpu_seconds, start + cpu_seconds + 1))
-    writer.send_bytes(pickle.dumps(verify_pdf(pdf, trust_roots=trust_roots)))
-    writer.close()
 
 
 def _trust_problem(indication: AdESSubIndic | None) -> str:

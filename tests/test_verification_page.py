@@ -107,13 +107,39 @@ def test_a_report_signed_with_the_demo_certificate_is_never_trusted_by_the_page(
 
 # --- bounded work ---------------------------------------------------------------------------------------------------
 
-def test_1500_copies_of_the_signature_are_not_examined_and_the_page_says_why(client, signed_report):
+def test_1500_copies_of_the_signature_are_refused_by_content_length_unread(client, signed_report):
     hostile = with_copies_of_its_signature(signed_report.signed_pdf.read(), 1500)
+    assert len(hostile) > 5 * 1024 * 1024
+    response, page = check(client, signed_report, hostile)
+    assert response.status_code == 413
+    assert "Kiriman terlalu besar" in page and "melebihi batas 5 MB" in page
+
+
+def test_copies_past_twice_the_report_size_are_not_examined_and_the_page_says_why(client, signed_report):
+    signed = signed_report.signed_pdf.read()
+    copies = (2 * len(signed) + 1024 * 1024) // (len(signed) - signed.rfind(b"%%EOF", 0, len(signed) - 8)) + 10
+    hostile = with_copies_of_its_signature(signed, copies)
+    assert 2 * len(signed) + 1024 * 1024 < len(hostile) < 5 * 1024 * 1024
     response, page = check(client, signed_report, hostile)
     assert response.status_code == 200
     result = response.context["result"]
     assert (result["same"], result["examined"], result["signed"]) == (False, False, False)
     assert "melebihi batas pemeriksaan" in page and "tidak diperiksa" in page
+
+
+def test_only_one_check_runs_at_a_time_and_the_next_is_told_to_wait(signed_report, settings):
+    settings.CACHES = LOCMEM
+    from django.core.cache import cache
+
+    cache.clear()
+    other = _unsigned_copy(signed_report)
+    assert cache.add("monev:verify-slot:0", 1, 30)  # a check in progress elsewhere
+    busy = verification_check(report=signed_report, uploaded=io.BytesIO(other))
+    assert busy["examined"] is False and "sedang memeriksa berkas lain" in busy["problems"][0]
+    cache.delete("monev:verify-slot:0")
+    free = verification_check(report=signed_report, uploaded=io.BytesIO(other))
+    assert free["examined"] is True and cache.get("monev:verify-slot:0") is None
+    cache.clear()
 
 
 def test_a_few_copies_within_the_size_bound_are_still_refused_by_the_signature_count(signed_report):

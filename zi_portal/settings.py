@@ -257,6 +257,11 @@ MONEV_SIGNING_TRUST_ROOTS = env.list("MONEV_SIGNING_TRUST_ROOTS",
 # MONEV_VERIFY_CPU_SECONDS of CPU. The page trusts MONEV_SIGNING_TRUST_ROOTS except the demo CA, never trusted.
 MONEV_VERIFY_MAX_SIGNATURES = env.int("MONEV_VERIFY_MAX_SIGNATURES", default=4)
 MONEV_VERIFY_CPU_SECONDS = env.int("MONEV_VERIFY_CPU_SECONDS", default=5)
+# At most this many signature checks run at once in the installation (counted in the cache): the others are told
+# to try again in a moment, so hostile uploads never occupy every gunicorn worker.
+MONEV_VERIFY_CONCURRENCY = env.int("MONEV_VERIFY_CONCURRENCY", default=1)
+# Smaller body limits per URL name, in MB, refused unread like UPLOAD_MAX_REQUEST_MB: a signed report is far smaller.
+BODY_LIMITS_MB = {"monev:verify": env.int("MONEV_VERIFY_MAX_UPLOAD_MB", default=5)}
 # Per client (address) and URL name: (requests, seconds). Code lookups of the verification page and its uploads.
 def _rate(name: str, default: str) -> tuple[int, int]:
     """"30/60" → (30, 60): 30 requests per 60 seconds."""

@@ -14,9 +14,24 @@ def _mb(n: int) -> int:
     return n * 1024 * 1024
 
 
+def view_name(request) -> str:
+    """The URL name of the request (resolved once and kept on the request), "" when none."""
+    name = getattr(request, "_limits_view_name", None)
+    if name is None:
+        from django.urls import Resolver404, resolve
+
+        try:
+            name = resolve(request.path_info).view_name
+        except Resolver404:
+            name = ""
+        request._limits_view_name = name
+    return name
+
+
 class RequestBodyLimitMiddleware:
-    """Refuse a request whose declared body is larger than UPLOAD_MAX_REQUEST_MB, before anything reads it (the
-    CSRF check and the views read bodies later, in process_view)."""
+    """Refuse a request whose declared body is larger than UPLOAD_MAX_REQUEST_MB (or the smaller limit
+    BODY_LIMITS_MB gives its URL name), before anything reads it (the CSRF check and the views read bodies later,
+    in process_view)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -26,10 +41,12 @@ class RequestBodyLimitMiddleware:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             declared = 0
-        limit = _mb(settings.UPLOAD_MAX_REQUEST_MB)
-        if declared > limit:
-            response = render(request, "413.html", {"limit_mb": settings.UPLOAD_MAX_REQUEST_MB,
-                                                    "file_limit_mb": settings.EVIDENCE_MAX_UPLOAD_MB}, status=413)
+        limit_mb = settings.UPLOAD_MAX_REQUEST_MB
+        if declared > _mb(min(settings.BODY_LIMITS_MB.values(), default=limit_mb)):
+            limit_mb = settings.BODY_LIMITS_MB.get(view_name(request), limit_mb)
+        if declared > _mb(limit_mb):
+            response = render(request, "413.html", {"limit_mb": limit_mb, "file_limit_mb": min(
+                limit_mb, settings.EVIDENCE_MAX_UPLOAD_MB)}, status=413)
             response["Connection"] = "close"  # the unread body is not read to keep the connection
             return response
         return self.get_response(request)

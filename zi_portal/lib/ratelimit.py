@@ -17,9 +17,9 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
-from django.urls import Resolver404, resolve
 
 from .audit import client_ip
+from .limits import view_name
 
 
 def hit(*, scope: str, client: str, limit: int, seconds: int) -> int | None:
@@ -43,10 +43,7 @@ class RateLimitMiddleware:
     def __call__(self, request):
         limits = settings.RATE_LIMITS
         if limits:
-            try:
-                name = resolve(request.path_info).view_name
-            except Resolver404:
-                name = ""
+            name = view_name(request)
             rate = limits.get(name, {}).get(request.method)
             if rate:
                 limit, seconds = rate
