@@ -27,6 +27,8 @@ def _test_settings(tmp_path, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Pages compute what they show; the dashboard cache has a test of its own.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    # Backups are signed (zi_portal/lib/backup.py); tests of unsigned ones clear it.
+    settings.BACKUP_KEY = "kunci-cadangan-uji"
 
 
 @pytest.fixture

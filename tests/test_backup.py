@@ -177,7 +177,7 @@ def test_restore_onto_an_empty_instance_gives_back_every_row_and_every_file_byte
     folder = tmp_path / "cadangan-2019-07-10"
     out = run("backup", output=str(folder))
     assert "Cadangan selesai" in out and "evidence.EvidenceFile: 4" in out
-    assert sorted(p.name for p in folder.iterdir()) == ["db.json", "files", "manifest.json"]
+    assert sorted(p.name for p in folder.iterdir()) == ["db.json", "files", "manifest.json", "manifest.sig"]
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["files"] == [{"path": name, "size": len(data), "sha256": sha256(data)}
                                  for name, data in sorted(files_before.items())]
@@ -303,7 +303,7 @@ def test_backup_into_an_existing_empty_folder_is_allowed(tmp_path, plan):
     folder = tmp_path / "cadangan"
     folder.mkdir()
     assert "Cadangan selesai" in run("backup", output=str(folder))
-    assert sorted(p.name for p in folder.iterdir()) == ["db.json", "manifest.json"]  # no file referenced yet
+    assert sorted(p.name for p in folder.iterdir()) == ["db.json", "manifest.json", "manifest.sig"]  # no file referenced yet
 
 
 @pytest.mark.django_db
@@ -325,3 +325,69 @@ def test_backup_names_a_referenced_file_missing_from_storage_and_restore_refuses
         run("restore", str(folder))
     assert f"{lost.file.name}: tidak ada di penyimpanan saat pencadangan" in str(refused.value)
     assert tables_with_rows() == [] and media_files() == {}
+
+
+# --- authenticity (issue 13) ------------------------------------------------------------------------------------
+
+def make_anggota_superuser_and_fix_the_sums(folder: Path, username: str) -> None:
+    """The attack of issue 13: edit db.json so an Anggota becomes a superuser, then write the new size and
+    SHA-256 into manifest.json, so every integrity check passes."""
+    rows = json.loads((folder / "db.json").read_text(encoding="utf-8"))
+    user = next(r for r in rows if r["model"] == "auth.user" and r["fields"]["username"] == username)
+    user["fields"]["is_superuser"] = user["fields"]["is_staff"] = True
+    edited = json.dumps(rows).encode("utf-8")
+    (folder / "db.json").write_bytes(edited)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["db"]["size"], manifest["db"]["sha256"] = len(edited), sha256(edited)
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+                                          encoding="utf-8")
+
+
+@pytest.mark.django_db
+def test_a_backup_is_signed_and_the_issues_superuser_edit_with_updated_sums_is_refused(evidence_backup, anggota):
+    assert (evidence_backup / "manifest.sig").read_text().startswith("hmac-sha256:")
+    make_anggota_superuser_and_fix_the_sums(evidence_backup, anggota.username)
+    from zi_portal.lib.backup import backup_verify
+
+    assert backup_verify(source=evidence_backup) == []  # integrity alone is satisfied: that was the hole
+    empty_the_instance()
+    with pytest.raises(CommandError) as refused:
+        run("restore", str(evidence_backup))
+    message = str(refused.value)
+    assert message.startswith("Cadangan tidak dapat dipastikan keasliannya; tidak ada yang dipulihkan.")
+    assert "Tanda tangan manifest tidak cocok" in message and "--accept-unsigned" in message
+    assert tables_with_rows() == [] and media_files() == {}
+
+
+@pytest.mark.django_db
+def test_the_operator_can_restore_an_unverified_backup_only_by_saying_so(evidence_backup, anggota):
+    make_anggota_superuser_and_fix_the_sums(evidence_backup, anggota.username)
+    empty_the_instance()
+    run("restore", str(evidence_backup), accept_unsigned=True)
+    assert get_user_model().objects.get(username=anggota.username).is_superuser
+
+
+@pytest.mark.django_db
+def test_an_unsigned_backup_and_a_restore_without_the_key_are_refused(tmp_path, plan, settings):
+    settings.BACKUP_KEY = ""
+    folder = tmp_path / "tanpa-kunci"
+    call_command("backup", output=str(folder), stdout=io.StringIO(), stderr=(err := io.StringIO()))
+    assert not (folder / "manifest.sig").exists() and "BACKUP_KEY tidak diatur" in err.getvalue()
+    empty_the_instance()
+    with pytest.raises(CommandError) as no_key:
+        run("restore", str(folder))
+    assert "BACKUP_KEY tidak diatur" in str(no_key.value)
+    settings.BACKUP_KEY = "kunci-cadangan-uji"
+    with pytest.raises(CommandError) as unsigned:
+        run("restore", str(folder))
+    assert "Cadangan tidak bertanda tangan" in str(unsigned.value)
+    assert tables_with_rows() == []
+
+
+@pytest.mark.django_db
+def test_a_backup_signed_with_another_key_is_refused(evidence_backup, settings):
+    settings.BACKUP_KEY = "kunci-instansi-lain"
+    empty_the_instance()
+    with pytest.raises(CommandError) as refused:
+        run("restore", str(evidence_backup))
+    assert "BACKUP_KEY lain" in str(refused.value)

@@ -225,6 +225,10 @@ def test_database_refusing_the_restore_at_commit_removes_every_file_written(back
     manifest = json.loads((backup_folder / "manifest.json").read_text())
     manifest["db"].update(size=db.stat().st_size, sha256=hashlib.sha256(db.read_bytes()).hexdigest())
     (backup_folder / "manifest.json").write_text(json.dumps(manifest))
+    # signed again with the installation's key, as by a backup of such a database (the fault is the point here)
+    from zi_portal.lib.backup import _signature
+
+    (backup_folder / "manifest.sig").write_text(_signature((backup_folder / "manifest.json").read_bytes()))
     empty_the_instance()
 
     with pytest.raises(CommandError) as refused:

@@ -274,6 +274,10 @@ RATE_LIMITS = {
                      "POST": _rate("RATE_LIMIT_VERIFY_CHECKS", "6/60")},
 }
 
+# Backups (`manage.py backup`/`restore`): the manifest is signed with an HMAC keyed by BACKUP_KEY; keep the key
+# apart from the backups (a password manager, the server's secret store). Without it backups are unsigned.
+BACKUP_KEY = env.str("BACKUP_KEY", default="")
+
 # Demo data (seed_demo) password; the command refuses to run when DEBUG is off.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="zi-demo-2019")
 

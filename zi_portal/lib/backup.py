@@ -4,6 +4,7 @@ A backup is a directory:
 
     manifest.json   what is inside: versions, database vendor, applied migrations, row counts per model,
                     size + SHA-256 of db.json and of every file, referenced files missing from storage
+    manifest.sig    HMAC-SHA256 of manifest.json's exact bytes with BACKUP_KEY (absent when no key was set)
     db.json         every row, written with Django's JSON serializer (primary keys kept; foreign keys to
                     permissions and content types by natural key, so they survive a fresh `migrate`)
     files/<name>    every file a FileField in the database points to, under its exact storage name
@@ -13,6 +14,11 @@ db.json is plain JSON and not a vendor dump. Rows and the file list come from ON
 (REPEATABLE READ, read only, on PostgreSQL), so every row that names a file has that file in the backup.
 Files are read through `default_storage` in chunks, so the same code works for a local MEDIA_ROOT and S3.
 
+Integrity is not authenticity: anyone who can edit the folder can edit db.json and write its new size and
+SHA-256 into the manifest. So the manifest is signed with an HMAC keyed by the BACKUP_KEY environment variable
+(kept apart from the backups), and `restore` refuses a backup whose signature is missing or wrong, or when it has
+no key to check with, unless the operator says `--accept-unsigned` (after checking where the backup came from).
+
 Not copied: content types and permissions (`migrate` recreates them), sessions and the admin log.
 A restore needs an empty, migrated instance with the same migrations applied; it checks every sum before it
 touches anything and again after writing each file, and rolls everything back on any failure.
@@ -21,6 +27,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import hmac
 import json
 import os
 import platform
@@ -45,6 +52,7 @@ from django.db.migrations.recorder import MigrationRecorder
 
 FORMAT = "portal-zi-backup/1"
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
 DB_FILE = "db.json"
 FILES_DIR = "files"
 CHUNK = 1024 * 1024
@@ -262,7 +270,47 @@ def _write_into(work: Path) -> dict:
     with open(work / MANIFEST, "w", encoding="utf-8") as fh:
         json.dump(data, fh, indent=2, ensure_ascii=False)
         fh.write("\n")
+    if _backup_key():
+        (work / SIGNATURE).write_text(_signature((work / MANIFEST).read_bytes()) + "\n", encoding="ascii")
     return data
+
+
+# -------------------------------------------------------------------------------------------------------------------
+# authenticity
+# -------------------------------------------------------------------------------------------------------------------
+
+def _backup_key() -> bytes:
+    return (getattr(settings, "BACKUP_KEY", "") or "").encode("utf-8")
+
+
+def _signature(manifest: bytes) -> str:
+    return "hmac-sha256:" + hmac.new(_backup_key(), manifest, hashlib.sha256).hexdigest()
+
+
+def backup_is_signed() -> bool:
+    """Will backups made now be signed (BACKUP_KEY set)?"""
+    return bool(_backup_key())
+
+
+def backup_authenticate(*, source: Path) -> str | None:
+    """Why the manifest in `source` cannot be trusted as written by an installation holding BACKUP_KEY, or None
+    when its HMAC matches. Compared in constant time."""
+    source = Path(source)
+    if not _backup_key():
+        return ("BACKUP_KEY tidak diatur, sehingga asal cadangan tidak dapat diperiksa. Atur BACKUP_KEY yang sama "
+                "dengan saat pencadangan.")
+    try:
+        manifest = (source / MANIFEST).read_bytes()
+    except OSError:
+        return f"{MANIFEST} tidak ada atau tidak dapat dibaca."
+    try:
+        stored = (source / SIGNATURE).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return f"Cadangan tidak bertanda tangan ({SIGNATURE} tidak ada): asalnya tidak dapat dipastikan."
+    if not hmac.compare_digest(stored.encode("ascii"), _signature(manifest).encode("ascii")):
+        return ("Tanda tangan manifest tidak cocok: manifest atau isinya diubah setelah pencadangan, atau "
+                "cadangan dibuat dengan BACKUP_KEY lain.")
+    return None
 
 
 # -------------------------------------------------------------------------------------------------------------------
@@ -329,14 +377,19 @@ def _check(path: Path, label: str, size: int, sha256: str) -> list[str]:
 # restore
 # -------------------------------------------------------------------------------------------------------------------
 
-def backup_restore(*, source: Path) -> RestoreSummary:
+def backup_restore(*, source: Path, accept_unsigned: bool = False) -> RestoreSummary:
     """Bring the backup in `source` back onto this EMPTY, migrated instance, byte for byte.
 
-    Refuses before touching anything when a sum does not match, the instance has rows, its migrations differ,
+    Refuses before touching anything when the manifest's HMAC is missing or wrong (unless `accept_unsigned`),
+    a sum does not match, the instance has rows, its migrations differ,
     or a file name is already taken on storage. Then loads every row in one transaction (primary keys kept,
     sequences reset on PostgreSQL), writes every file under its exact name and re-reads it to check its sum.
     On any failure the transaction is rolled back and the files written so far are deleted."""
     source = Path(source)
+    unsigned = backup_authenticate(source=source)
+    if unsigned and not accept_unsigned:
+        raise BackupError("Cadangan tidak dapat dipastikan keasliannya; tidak ada yang dipulihkan.", [
+            unsigned, "Bila Anda yakin akan asal cadangan ini, jalankan restore dengan --accept-unsigned."])
     problems = backup_verify(source=source)
     if problems:
         raise BackupError("Cadangan tidak utuh; tidak ada yang dipulihkan.", problems)

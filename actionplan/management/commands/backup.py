@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from zi_portal.lib.backup import BackupError, backup_write
+from zi_portal.lib.backup import BackupError, backup_is_signed, backup_write
 
 
 class Command(BaseCommand):
@@ -36,4 +36,9 @@ class Command(BaseCommand):
             lines = [f"  - {m['path']} ({m['referenced_by']})" for m in data["missing_files"]]
             raise CommandError("Cadangan TIDAK LENGKAP: berkas yang dirujuk tidak ada di penyimpanan:\n"
                                + "\n".join(lines) + f"\nManifest: {manifest.path}")
+        if backup_is_signed():
+            self.stdout.write("Manifest ditandatangani (HMAC dengan BACKUP_KEY): manifest.sig")
+        else:
+            self.stderr.write("PERINGATAN: BACKUP_KEY tidak diatur; cadangan tidak ditandatangani dan `restore` "
+                              "hanya menerimanya dengan --accept-unsigned.")
         self.stdout.write(f"Cadangan selesai: {manifest.path.parent}")
