@@ -12,6 +12,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -172,6 +173,7 @@ class PlanAdmin(admin.ModelAdmin):
         request.session[IMPORT_SESSION_PREFIX + token] = {
             "unit": data["unit"].pk, "year": data["year"], "title": data["title"], "replace": data["replace"],
             "filename": filename, "sha256": hashlib.sha256(content).hexdigest(),
+            "counts_display": [[COUNT_LABELS[k], v] for k, v in result.counts.items()],
         }
         return self._render_import(request, "import_preview.html", {
             "form_data": data, "filename": filename, "result": result, "warnings": result.warnings,
@@ -182,7 +184,8 @@ class PlanAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return redirect("admin:actionplan_plan_import")
         token = request.POST.get("token", "")
-        meta = request.session.pop(IMPORT_SESSION_PREFIX + token, None) if _TOKEN_RE.match(token) else None
+        key = IMPORT_SESSION_PREFIX + token
+        meta = request.session.get(key) if _TOKEN_RE.match(token) else None
         if meta is None:
             messages.error(request, "Pratinjau impor tidak ditemukan atau sudah dipakai. Unggah berkasnya lagi.")
             return redirect("admin:actionplan_plan_import")
@@ -191,28 +194,42 @@ class PlanAdmin(admin.ModelAdmin):
             with default_storage.open(name, "rb") as fh:
                 content = fh.read()
         except FileNotFoundError:
+            request.session.pop(key, None)
             messages.error(request, "Berkas pratinjau sudah kedaluwarsa. Unggah berkasnya lagi.")
             return redirect("admin:actionplan_plan_import")
-        finally:
-            default_storage.delete(name)
         unit = Unit.objects.filter(pk=meta["unit"]).first()
         if unit is None or hashlib.sha256(content).hexdigest() != meta["sha256"]:
+            self._spend_preview(request, key, name)
             messages.error(request, "Berkas pratinjau tidak cocok lagi. Unggah berkasnya lagi.")
             return redirect("admin:actionplan_plan_import")
+        # The preview is spent only when the import succeeded: after a refusal or a database failure (a deadlock
+        # retried once and still lost, a connection gone) the same preview can be confirmed again.
+        retry = {"form_data": {**meta, "unit": unit}, "filename": meta["filename"], "token": token,
+                 "counts": meta.get("counts_display", [])}
         try:
             result = plan_import(source=content, filename=meta["filename"], unit=unit, year=meta["year"],
                                  title=meta["title"] or None, replace=meta["replace"], actor=request.user,
                                  ip=client_ip(request))
-        except PlanImportError as exc:
+        except PlanImportError as exc:  # refused by a rule (e.g. evidence uploaded meanwhile): a new preview is needed
+            self._spend_preview(request, key, name)
             return self._render_import(request, "import_preview.html", {
-                "form_data": {**meta, "unit": unit}, "filename": meta["filename"], "errors": exc.errors,
-                "warnings": exc.warnings})
+                **retry, "token": None, "errors": exc.errors, "warnings": exc.warnings})
+        except DatabaseError as exc:
+            messages.error(request, "Basis data sedang sibuk sehingga impor belum tersimpan (tidak ada yang "
+                                    f"berubah: {type(exc).__name__}). Pratinjau masih berlaku; konfirmasi sekali lagi.")
+            return self._render_import(request, "import_preview.html", {**retry, "errors": [], "warnings": []})
+        self._spend_preview(request, key, name)
         counts = result.counts
         messages.success(request, (
             f"Rencana kerja {'diganti' if result.replaced else 'diimpor'}: {counts['components']} komponen, "
             f"{counts['subcomponents']} sub-komponen, {counts['indicators']} indikator, {counts['targets']} target, "
             f"{counts['review']} perlu ditinjau."))
         return redirect("admin:actionplan_plan_change", result.plan.pk)
+
+    @staticmethod
+    def _spend_preview(request, key: str, name: str) -> None:
+        request.session.pop(key, None)
+        default_storage.delete(name)
 
     @admin.action(description="Ekspor ke .xlsx")
     def export_xlsx(self, request, queryset):

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 
 from zi_portal.lib.audit import audit_record
+from zi_portal.lib.db import retry_once_on_deadlock
 
 from .importing import RowIssue, parse_plan_table, read_source, render_report
 from .models import (
@@ -82,6 +83,7 @@ def default_plan_title(unit: Unit, year: int) -> str:
     return f"Rencana Kerja Pembangunan Zona Integritas {unit.name} Tahun {year}"
 
 
+@retry_once_on_deadlock
 def plan_import(*, source, filename: str, unit: Unit, year: int, title: str | None = None, replace: bool = False,
                 dry_run: bool = False, actor=None, ip: str | None = None) -> ImportResult:
     """Import a plan table (xlsx/csv/tsv) as the plan of `unit` for `year`, all or nothing.
@@ -92,6 +94,10 @@ def plan_import(*, source, filename: str, unit: Unit, year: int, title: str | No
 
     Each level of the tree is written with one bulk_create, so the number of queries does not grow with the
     number of rows (except for the backend's own batching of very large inserts, see README/benchmarks).
+
+    Locks: the Plan row first (FOR UPDATE), then its tree; uploads and comments lock the plan row (shared) first
+    too, so a replacement and concurrent uploads never wait on each other in opposite orders. Should PostgreSQL
+    still report a deadlock, the whole import runs once more.
 
     `dry_run` runs the complete import inside the transaction and then rolls it back: the counts are the real
     ones and database-level problems are found too, but nothing (not even the audit event) remains.

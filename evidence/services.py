@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from actionplan.models import Membership, Target
 from zi_portal.lib.audit import audit_record
+from zi_portal.lib.db import lock_plan_shared, retry_once_on_deadlock
 
 from .models import (
     COMMENT_ROLES,
@@ -77,11 +78,28 @@ def evidence_submit(*, target: Target, user, membership: Membership | None, file
             errors.extend(exc.messages)
     if errors:
         raise ValidationError({"files": errors})
+    return _submit_checked(target=target, user=user, checked=checked, description=description,
+                           document_date=document_date, ip=ip)
+
+
+_PLAN_REPLACED = _("Rencana kerja ini baru saja diganti oleh admin; target ini tidak ada lagi. Muat ulang halaman "
+                   "dan pilih targetnya kembali.")
+
+
+@retry_once_on_deadlock
+def _submit_checked(*, target: Target, user, checked: list, description: str, document_date: datetime.date,
+                    ip: str | None) -> Revision:
+    """The write of `evidence_submit`, in one transaction that locks the plan row first (shared), so it and a plan
+    replacement in the admin lock in one order; retried once should PostgreSQL still pick it as a deadlock
+    victim. Files stored by a failed attempt are removed."""
     revision = Revision(target=target, submitted_by=user, description=description.strip(),
                         document_date=document_date)
     stored: list[str] = []
     try:
         with transaction.atomic():
+            if not lock_plan_shared(target.step.indicator.subcomponent.component.plan_id) or \
+                    not Target.objects.filter(pk=target.pk).exists():
+                raise ValidationError(_PLAN_REPLACED)
             last = Revision.objects.select_for_update().filter(target=target).aggregate(n=Max("number"))["n"]
             revision.number = (last or 0) + 1
             revision.full_clean()
@@ -99,6 +117,8 @@ def evidence_submit(*, target: Target, user, membership: Membership | None, file
                                          for r in rows]})
     except IntegrityError as exc:
         _discard(stored)
+        if not Target.objects.filter(pk=target.pk).exists():
+            raise ValidationError(_PLAN_REPLACED) from exc
         raise ValidationError(_("Unggahan bersamaan terdeteksi; muat ulang halaman dan coba lagi.")) from exc
     except BaseException:
         _discard(stored)
@@ -187,6 +207,8 @@ def comment_add(*, target: Target, user, membership: Membership | None, body: st
         raise PermissionDenied(_("Peran Anda hanya dapat membaca."))
     comment = Comment(target=target, author=user, body=(body or "").strip())
     with transaction.atomic():
+        if not lock_plan_shared(target.step.indicator.subcomponent.component.plan_id):
+            raise ValidationError(_PLAN_REPLACED)
         comment.full_clean()
         comment.save()
         audit_record(actor=user, action="evidence.comment", unit=_unit_of(target), obj=target, ip=ip,

@@ -303,7 +303,8 @@ def test_backup_into_an_existing_empty_folder_is_allowed(tmp_path, plan):
     folder = tmp_path / "cadangan"
     folder.mkdir()
     assert "Cadangan selesai" in run("backup", output=str(folder))
-    assert sorted(p.name for p in folder.iterdir()) == ["db.json", "manifest.json", "manifest.sig"]  # no file referenced yet
+    # no file referenced yet
+    assert sorted(p.name for p in folder.iterdir()) == ["db.json", "manifest.json", "manifest.sig"]
 
 
 @pytest.mark.django_db
