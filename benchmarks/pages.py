@@ -98,7 +98,7 @@ def main():
     per = "?per=2019-07-01"
     urls = {
         "plan": (bench.ketua, reverse("actionplan:plan_detail", args=[plan.pk])),
-        "plan_all": (bench.ketua, reverse("actionplan:plan_detail", args=[plan.pk]) + "?komponen=semua"),
+        "plan_all": (bench.ketua, reverse("actionplan:plan_detail", args=[plan.pk]) + "?halaman=semua"),
         "dashboard_cold": (bench.ketua, reverse("monev:dashboard", args=[plan.pk]) + per),
         "dashboard_cached": (bench.ketua, reverse("monev:dashboard", args=[plan.pk]) + per),
         "status_xlsx": (bench.ketua, reverse("monev:status_export", args=[plan.pk]) + per),
