@@ -244,8 +244,9 @@ def _full_name(first: str, last: str, username: str) -> str:
 
 def status_rows(*, plan: Plan, as_of: datetime.date, semester: int | None = None) -> list[dict]:
     """Every target of the plan (or of one semester) in plan order, as plain dicts: the target's fields and
-    `status`, its sub-component, indicator and step texts (`description`), `people` (names of those responsible, in assignment
-    order) and `revisions` (newest first: number, status, document_date, note of the review, files' names).
+    `status`, its sub-component, indicator and step texts (`description`), `people` (names of those responsible,
+    in assignment order) and `revisions` (newest first: number, status, document_date, note of the review,
+    files' names).
     Four queries whatever the size of the plan: targets, people, revisions, files — each joined to the plan rather
     than given a list of ids, so no query grows with the plan."""
     targets = targets_with_status(as_of=as_of, plans=[plan.pk], semester=semester)
