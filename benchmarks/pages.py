@@ -12,7 +12,8 @@ so a machine shared with other work moves both; ratio = ms / floor_ms. Pages: `p
 `plan_all` (every component at once), `dashboard_cold` (figure cache cleared before each request),
 `dashboard_cached`, `status_xlsx` (the export), `my_tasks` (anggota1), `report_snapshot` (the Ketua Tim submits the
 report: the snapshot is computed and saved; rolled back after each run), `report_pdf` (WeasyPrint render of the
-Semester I draft from the snapshot; pages=<n>). The last line gives the load average.
+Semester I draft from the snapshot; pages=<n>). Each line ends with cpu_ms and cpu_ratio, the same from this
+process's CPU time: on a machine shared with other work, the steadier figure. The last line gives the load average.
 
     .venv/bin/python benchmarks/pages.py [--runs 21] [--pdf-runs 3] [--only plan,my_tasks] [--sizes seed,large]
 """
@@ -47,16 +48,20 @@ class Bench:
         assert response.status_code == 200
 
     def interleaved(self, fn, runs):
-        """Median ms of fn and of the floor, one floor request before each call."""
+        """Median ms of fn and of the floor, one floor request before each call: wall clock, and this process's
+        CPU time (kept in self.cpu: on a machine shared with other work it is the steadier of the two)."""
         fn(), self._floor()  # warm-up
-        page, floor = [], []
+        page, floor, page_cpu, floor_cpu = [], [], [], []
         for _ in range(runs):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             self._floor()
             floor.append((time.perf_counter() - start) * 1000)
-            start = time.perf_counter()
+            floor_cpu.append((time.process_time() - cpu) * 1000)
+            start, cpu = time.perf_counter(), time.process_time()
             fn()
             page.append((time.perf_counter() - start) * 1000)
+            page_cpu.append((time.process_time() - cpu) * 1000)
+        self.cpu = statistics.median(page_cpu), statistics.median(floor_cpu)
         return statistics.median(page), statistics.median(floor)
 
     @staticmethod
@@ -168,21 +173,23 @@ def main():
 
                     if size == "seed":
                         ms, floor = bench.interleaved(render, args.pdf_runs)
-                    else:  # one render after the seed's warm-up: 7-15 s each
-                        start = time.perf_counter()
-                        bench._floor()
-                        floor = (time.perf_counter() - start) * 1000
-                        start = time.perf_counter()
-                        render()
-                        ms = (time.perf_counter() - start) * 1000
-                        if "seed" not in sizes:
-                            ms = min(ms, bench.interleaved(render, 1)[0])
+                    else:  # one render (7-15 s) after a warm-up: the seed's, or a first one
+                        if "seed" in sizes:
+                            bench.interleaved(lambda: None, 1)
+                            start, cpu = time.perf_counter(), time.process_time()
+                            render()
+                            ms, cpu_page = (time.perf_counter() - start) * 1000, (time.process_time() - cpu) * 1000
+                            floor = bench.interleaved(lambda: None, 1)[1]
+                            bench.cpu = cpu_page, bench.cpu[1]
+                        else:
+                            ms, floor = bench.interleaved(render, 1)
                     queries = 0
                     extra = f" pages={pages[-1]}"
                 else:
                     raise SystemExit(f"unknown page {page}; pages: {', '.join(PAGES)}")
+                cpu_ms, cpu_floor = bench.cpu
                 line = (f"page={page} size={size} ms={ms:.1f} queries={queries} floor_ms={floor:.2f} "
-                        f"ratio={ms / floor:.1f}{extra}")
+                        f"ratio={ms / floor:.1f}{extra} cpu_ms={cpu_ms:.1f} cpu_ratio={cpu_ms / cpu_floor:.1f}")
                 lines.append(line)
                 print(line, flush=True)
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
