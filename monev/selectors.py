@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.db.models import Case, CharField, Count, F, Max, Prefetch, QuerySet, Value, When
 from django.http import Http404
 
-from actionplan.models import Assignment, AuditEvent, Component, Membership, Plan, Role, SubComponent, Target
+from actionplan.models import Assignment, AuditEvent, Component, Membership, Plan, Role, SubComponent, Target, Unit
 from evidence.models import EvidenceFile, Revision, RevisionStatus
 
 DONE, REVIEW_NEEDED, WAITING, LATE, REVISE, NOT_DUE = (
@@ -44,15 +44,35 @@ def unit_version(unit_id: int) -> int:
     return AuditEvent.objects.filter(unit_id=unit_id).aggregate(v=Max("id"))["v"] or 0
 
 
-def get_dashboard_plan(user, plan_id) -> tuple[Plan, Membership]:
-    """404 outside the user's units; 403 (PermissionDenied) for roles that do not watch progress (Anggota)."""
-    from django.core.exceptions import PermissionDenied
+def _plan_access_sql() -> str:
+    plan, unit, member, audit = (m._meta.db_table for m in (Plan, Unit, Membership, AuditEvent))
+    return (f'SELECT p.id, p.unit_id, p.year, p.title, p.status, u.name, u.pemda, u.address, u.city, u.logo, '
+            f'm.id, m.role, (SELECT MAX(a.id) FROM "{audit}" a WHERE a.unit_id = p.unit_id) '
+            f'FROM "{plan}" p INNER JOIN "{unit}" u ON u.id = p.unit_id '
+            f'LEFT OUTER JOIN "{member}" m ON m.unit_id = p.unit_id AND m.user_id = %s WHERE p.id = %s')
 
-    plan = Plan.objects.select_related("unit").filter(pk=plan_id).first()
-    membership = (Membership.objects.filter(user=user, unit_id=plan.unit_id).first()
-                  if plan and user.is_authenticated else None)
-    if membership is None:
+
+def get_dashboard_plan(user, plan_id) -> tuple[Plan, Membership]:
+    """404 outside the user's units; 403 (PermissionDenied) for roles that do not watch progress (Anggota).
+    One statement gives the plan with its unit, the user's membership there and the unit's version
+    (`plan.unit_version`, what `unit_version` gives), so the cached dashboard costs little more than the framework.
+    Written as SQL: compiling the three ORM queries it replaces cost five times what running them does."""
+    from django.core.exceptions import PermissionDenied
+    from django.db import connection
+
+    row = None
+    if user.is_authenticated:
+        with connection.cursor() as cursor:
+            cursor.execute(_plan_access_sql(), [user.pk, int(plan_id)])
+            row = cursor.fetchone()
+    if row is None or row[10] is None:
         raise Http404("Rencana kerja tidak ditemukan.")
+    db = connection.alias
+    plan = Plan.from_db(db, ["id", "unit_id", "year", "title", "status"], row[0:5])
+    plan.unit = Unit.from_db(db, ["id", "name", "pemda", "address", "city", "logo"], (row[1], *row[5:10]))
+    plan.unit_version = row[12] or 0
+    membership = Membership.from_db(db, ["id", "user_id", "unit_id", "role"], (row[10], user.pk, row[1], row[11]))
+    membership.user, membership.unit = user, plan.unit
     if membership.role not in DASHBOARD_ROLES:
         raise PermissionDenied("Dasbor kemajuan untuk Ketua Tim, Kepala Dinas dan TPI.")
     return plan, membership
