@@ -61,7 +61,8 @@ def get_dashboard_plan(user, plan_id) -> tuple[Plan, Membership]:
     from django.db import connection
 
     row = None
-    if user.is_authenticated:
+    # The URL's number may be anything; a number outside the id column's range is no plan (the ORM answers so too).
+    if user.is_authenticated and -(2 ** 63) <= int(plan_id) < 2 ** 63:
         with connection.cursor() as cursor:
             cursor.execute(_plan_access_sql(), [user.pk, int(plan_id)])
             row = cursor.fetchone()
