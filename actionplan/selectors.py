@@ -1,8 +1,8 @@
 """Reads that pages need. Each access helper answers 404 for objects outside the user's units."""
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 
-from .models import ActionStep, Indicator, Membership, Plan, Role, SubComponent, Target
+from .models import ActionStep, Assignment, Indicator, Membership, Plan, Role, SubComponent, Target
 
 
 def membership_for(user, unit_id) -> Membership | None:
@@ -70,3 +70,124 @@ def assignable_people(unit_id):
     return (get_user_model().objects.filter(memberships__unit_id=unit_id,
                                             memberships__role__in=[Role.ANGGOTA, Role.KETUA])
             .order_by("first_name", "username"))
+
+
+PLAN_PAGE_STEPS = 100  # action steps per page of the plan page; the whole plan is one click away (?halaman=semua)
+STEP_ORDER = ("indicator__subcomponent__component__order", "indicator__subcomponent__number", "indicator__order",
+              "order", "id")
+
+
+def url_maker(name: str):
+    """pk → the URL of `name` with that pk, reversed once (reverse() per row is most of a long page's time)."""
+    from django.urls import reverse
+
+    prefix, suffix = reverse(name, args=[987654321]).split("987654321")
+    return lambda pk: f"{prefix}{pk}{suffix}"
+
+
+def _page_number(value, pages: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), max(pages, 1))
+
+
+def _target_cell(step: dict, review: str):
+    """The inside of the plan page's "Target waktu" cell: the text as written and what the date parser said."""
+    from django.utils.html import format_html, format_html_join
+    from django.utils.translation import gettext
+
+    return format_html(
+        '<span class="fst-italic">{}</span>{}{}{}', step["target_text"] or "—",
+        format_html('<div><span class="badge text-bg-danger">{}</span> <small>{}</small></div>', review,
+                    step["review_reason"]) if step["review_reason"] else "",
+        format_html_join("", '<div><span class="badge text-bg-warning">{}</span> <small>{}</small></div>',
+                         ((gettext("Peringatan"), w) for w in step["parse_warnings"] or ())),
+        format_html_join("", '<div><small class="text-body-secondary">{}</small></div>',
+                         ((n,) for n in step["parse_notes"] or ())))
+
+
+def plan_page(plan: Plan, *, component_code: str | None = None, page=None, everything: bool = False) -> dict:
+    """What the plan page shows: the plan's components (with their step counts, for the navigation) and one page
+    of PLAN_PAGE_STEPS action steps in plan order — of the whole plan or of one component; `everything` gives
+    every step on one page. The rows are plain values computed here once (texts, dates in words, period labels,
+    people, links), grouped component → sub-component → rows, so the template only prints them.
+    Six queries whatever the size of the plan."""
+    from django.utils import formats
+    from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext
+
+    components = list(plan.components.annotate(step_count=Count("subcomponents__indicators__steps"))
+                      .order_by("order"))
+    shown = [c for c in components if c.code == component_code] if component_code else components
+    total = sum(c.step_count for c in shown)
+    pages = 1 if everything else max(1, -(-total // PLAN_PAGE_STEPS))
+    number = 1 if everything else _page_number(page, pages)
+    steps = ActionStep.objects.filter(indicator__subcomponent__component__in=[c.pk for c in shown])
+    steps = steps.order_by(*STEP_ORDER).values(
+        "pk", "indicator_id", "description", "evidence_required", "target_text", "responsible_text",
+        "review_reason", "parse_warnings", "parse_notes",
+        component_id=F("indicator__subcomponent__component_id"), sub_id=F("indicator__subcomponent_id"),
+        sub_number=F("indicator__subcomponent__number"), sub_name=F("indicator__subcomponent__name"),
+        indicator_text=F("indicator__text"))
+    if not everything:
+        start = (number - 1) * PLAN_PAGE_STEPS
+        steps = steps[start:start + PLAN_PAGE_STEPS]
+    steps = list(steps)
+    # The page's steps by their ids: at most PLAN_PAGE_STEPS ids, or the plan itself for the whole plan (an IN list
+    # of thousands of ids would pass SQLite's parameter limit).
+    by_step = ({"step__indicator__subcomponent__component__in": [c.pk for c in shown]} if everything
+               else {"step_id__in": [s["pk"] for s in steps]})
+    target_url, assign_url = url_maker("evidence:target"), url_maker("actionplan:step_assign")
+    dates: dict = {}
+
+    def in_words(day):
+        if day not in dates:
+            dates[day] = formats.date_format(day, "j F Y")
+        return dates[day]
+
+    # The due dates of each step as its list items, written here: the template engine would spend a third of the
+    # page's time on these few tags per target.
+    review = gettext("Perlu ditinjau")
+    targets: dict[int, list] = {}
+    for t in (Target.objects.filter(**by_step).order_by("step_id", "due_date", "id")
+              .values("pk", "step_id", "due_date", "year", "semester", "warning")):
+        due = t["due_date"]
+        if due is None:
+            item = format_html('<li><a href="{}" class="badge text-bg-danger">{}</a></li>', target_url(t["pk"]), review)
+        else:
+            item = format_html(
+                '<li><a href="{}"><time datetime="{}">{}</time></a> <small class="text-body-secondary">(Semester {} {})'
+                '</small>{}</li>', target_url(t["pk"]), due.isoformat(), in_words(due),
+                "I" if t["semester"] == 1 else "II", t["year"],
+                format_html(' <span class="badge text-bg-warning" title="{}">!</span>', t["warning"])
+                if t["warning"] else "")
+        targets.setdefault(t["step_id"], []).append(item)
+    people: dict[int, list] = {}
+    for step_id, first, last, username in (
+            Assignment.objects.filter(**by_step).order_by("step_id", "user__first_name", "user__username")
+            .values_list("step_id", "user__first_name", "user__last_name", "user__username")):
+        people.setdefault(step_id, []).append(f"{first} {last}".strip() or username)
+    sections: list[dict] = []
+    by_id = {c.pk: c for c in components}
+    last_indicator = None
+    for s in steps:
+        if not sections or sections[-1]["component"].pk != s["component_id"]:
+            sections.append({"component": by_id[s["component_id"]], "groups": []})
+            last_indicator = None
+        groups = sections[-1]["groups"]
+        if not groups or groups[-1]["id"] != s["sub_id"]:
+            groups.append({"id": s["sub_id"], "title": f"{s['sub_number']}. {s['sub_name']}", "rows": []})
+        names = people.get(s["pk"])
+        groups[-1]["rows"].append({
+            **s, "show_indicator": s["indicator_id"] != last_indicator, "target_cell": _target_cell(s, review),
+            "due_list": mark_safe("\n".join(targets.get(s["pk"], []))),
+            "people": ", ".join(names) if names else (s["responsible_text"] or "—"),
+            "assign_url": assign_url(s["pk"])})
+        last_indicator = s["indicator_id"]
+    first = 0 if not steps else (1 if everything else (number - 1) * PLAN_PAGE_STEPS + 1)
+    return {"components": components, "sections": sections, "page": number, "pages": pages,
+            "page_numbers": range(1, pages + 1), "step_total": total, "first": first,
+            "last": first + len(steps) - 1 if steps else 0, "everything": everything}

@@ -13,7 +13,7 @@ from zi_portal.lib.audit import client_ip
 
 from .forms import AssignForm
 from .models import Area, Role
-from .selectors import assignable_people, get_plan_for_user, get_step_for_user, plan_tree, plans_for_user
+from .selectors import assignable_people, get_plan_for_user, get_step_for_user, plan_page, plans_for_user
 from .services import assignments_set
 
 
@@ -35,17 +35,17 @@ def home(request):
 
 @login_required
 def plan_detail(request, plan_id: int):
+    """One page of the plan's action steps (?halaman=N), of every component or one (?komponen=I); the whole plan
+    on one page with ?halaman=semua."""
     plan, membership = get_plan_for_user(request.user, plan_id)
     code = request.GET.get("komponen") or None
     if code not in Area.values:
         code = None
+    everything = request.GET.get("halaman") == "semua"
+    data = plan_page(plan, component_code=code, page=request.GET.get("halaman"), everything=everything)
     return render(request, "actionplan/plan_detail.html", {
-        "plan": plan,
-        "membership": membership,
-        "components": plan_tree(plan, code),
-        "all_components": plan.components.order_by("order"),
-        "selected_code": code,
-    })
+        "plan": plan, "membership": membership, "selected_code": code, **data,
+        "is_ketua": membership.role == Role.KETUA})
 
 
 @login_required

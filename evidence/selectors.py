@@ -2,7 +2,7 @@
 number of queries whatever the number of targets."""
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404
 
 from actionplan.models import ActionStep, Assignment, AuditEvent, Membership, Role, Target
@@ -119,3 +119,93 @@ def target_thread(target: Target, user, *, role: str | None = None) -> dict:
         "is_assigned": any(a.user_id == user.pk for a in assignees),
     }
 
+
+
+TASKS_PER_PAGE = 50  # open action steps per page of "Tugas saya"
+
+
+def _status_badges() -> dict:
+    """The badge of each latest-evidence status (as evidence/_status.html draws it), built once per page."""
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    def badge(css, mark, label):
+        return format_html('<span class="badge {}">{}{}</span>', css, mark, gettext(label))
+
+    return {
+        RevisionStatus.ACCEPTED: badge("text-bg-success", "✔ ", "Diterima"),
+        RevisionStatus.SUBMITTED: badge("text-bg-info", "◔ ", "Menunggu review"),
+        RevisionStatus.REVISE: badge("text-bg-warning", "✎ ", "Perlu perbaikan"),
+        RevisionStatus.WITHDRAWN: badge("text-bg-secondary", "↩ ", "Ditarik"),
+        "": badge("text-bg-light border", "○ ", "Belum ada bukti"),
+    }
+
+
+def my_tasks_page(user, *, page=None, done: bool = False) -> dict:
+    """"Tugas saya" as plain rows computed here once: the steps assigned to `user` that still have a target to
+    evidence (their next open target first, dated ones before undated), TASKS_PER_PAGE to a page; the steps whose
+    every target is accepted are counted and folded away (listed with `done`). One query whatever the number of
+    steps; each row carries its texts (shortened), its next target's date in words, status badge and links."""
+    from django.urls import reverse
+    from django.utils import formats
+    from django.utils.text import Truncator
+
+    targets = (
+        Target.objects.filter(step__assignments__user=user)
+        .order_by("step__indicator__subcomponent__component__plan__year",
+                  "step__indicator__subcomponent__component__order", "step__indicator__subcomponent__number",
+                  "step__indicator__order", "step__order", "step_id", "due_date")
+        .values("pk", "step_id", "due_date", "evidence_status",
+                description=F("step__description"), evidence_required=F("step__evidence_required"),
+                unit=F("step__indicator__subcomponent__component__plan__unit__name"),
+                plan_year=F("step__indicator__subcomponent__component__plan__year"),
+                code=F("step__indicator__subcomponent__component__code"),
+                sub_number=F("step__indicator__subcomponent__number"),
+                sub_name=F("step__indicator__subcomponent__name"))
+    )
+    steps: dict[int, list] = {}
+    for t in targets:
+        steps.setdefault(t["step_id"], []).append(t)
+    open_steps, done_steps = [], []
+    for rows in steps.values():
+        rows.sort(key=lambda t: (t["due_date"] is None, t["due_date"]))  # undated (perlu ditinjau) last
+        pending = [t for t in rows if t["evidence_status"] != RevisionStatus.ACCEPTED]
+        (open_steps if pending else done_steps).append((rows, pending[0] if pending else None))
+    listed = done_steps if done else open_steps
+    pages = max(1, -(-len(listed) // TASKS_PER_PAGE))
+    try:
+        number = min(max(int(page), 1), pages)
+    except (TypeError, ValueError):
+        number = 1
+    badges = _status_badges()
+    marker = "987654321"
+    target_url, upload_url = (reverse(name, args=[marker]).split(marker)
+                              for name in ("evidence:target", "evidence:upload"))
+    dates: dict = {}
+    out = []
+    for rows, next_target in listed[(number - 1) * TASKS_PER_PAGE:number * TASKS_PER_PAGE]:
+        first = rows[0]
+        row = {
+            "where": f"{first['unit']} {first['plan_year']}",
+            "sub": f"{first['code']}.{first['sub_number']} {first['sub_name']}",
+            "description": Truncator(first["description"]).words(30),
+            "evidence_required": Truncator(first["evidence_required"]).words(20),
+            "done_count": sum(1 for t in rows if t["evidence_status"] == RevisionStatus.ACCEPTED),
+            "target_count": len(rows), "next": None,
+        }
+        if next_target is not None:
+            due, status = next_target["due_date"], next_target["evidence_status"]
+            if due is not None and due not in dates:
+                dates[due] = formats.date_format(due, "j F Y")
+            row["next"] = {
+                "due": due, "iso": due.isoformat() if due else "", "words": dates.get(due, ""),
+                "badge": badges.get(status, badges[""]),
+                "history_url": f"{target_url[0]}{next_target['pk']}{target_url[1]}",
+                "upload_url": (f"{upload_url[0]}{next_target['pk']}{upload_url[1]}"
+                               if status in ("", RevisionStatus.REVISE, RevisionStatus.WITHDRAWN) else ""),
+            }
+        out.append(row)
+    return {"rows": out, "open_count": len(open_steps), "done_count": len(done_steps), "done": done,
+            "page": number, "pages": pages, "page_numbers": range(1, pages + 1),
+            "first": (number - 1) * TASKS_PER_PAGE + 1 if out else 0,
+            "last": (number - 1) * TASKS_PER_PAGE + len(out)}

@@ -16,7 +16,9 @@ from .models import RevisionStatus, allowed_transition
 
 @login_required
 def my_tasks(request):
-    return render(request, "evidence/my_tasks.html", {"rows": selectors.my_tasks(request.user)})
+    """The open action steps of the user, a page at a time (?halaman=N); those fully done with ?selesai=1."""
+    return render(request, "evidence/my_tasks.html", selectors.my_tasks_page(
+        request.user, page=request.GET.get("halaman"), done=request.GET.get("selesai") == "1"))
 
 
 @login_required

@@ -3,9 +3,9 @@
 Readable without colour: every segment carries its number, every status has its own fill pattern, and the
 legend names them; the SVG has a title and an aria-label for screen readers.
 """
-from dataclasses import dataclass
-
-from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.text import Truncator
+from django.utils.translation import gettext
 
 from .selectors import DONE, LATE, NOT_DUE, REVIEW_NEEDED, REVISE, STATUS_LABELS, WAITING
 
@@ -21,41 +21,65 @@ STYLE = {  # fill, text colour on it
 LABEL_W, BAR_W, TEXT_W, ROW_H, TOP = 290, 360, 110, 34, 8
 
 
-@dataclass
-class Segment:
-    x: float
-    width: float
-    count: int
-    fill: str
-    text_fill: str
-    label: str
+PATTERNS = """<defs>
+  <pattern id="pat-waiting" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="8" height="8" fill="#0d6efd"/><rect width="3" height="8" fill="#6ea8fe"/></pattern>
+  <pattern id="pat-revise" width="8" height="8" patternUnits="userSpaceOnUse"><rect width="8" height="8" fill="#ffc107"/><rect y="5" width="8" height="2" fill="#b38600"/></pattern>
+  <pattern id="pat-late" width="8" height="8" patternUnits="userSpaceOnUse"><rect width="8" height="8" fill="#b02a37"/><path d="M0 0L8 8M8 0L0 8" stroke="#f1aeb5" stroke-width="1.5"/></pattern>
+  <pattern id="pat-review" width="6" height="6" patternUnits="userSpaceOnUse"><rect width="6" height="6" fill="#ffffff"/><circle cx="3" cy="3" r="1.3" fill="#495057"/></pattern>
+</defs>"""  # noqa: E501
 
-    @property
-    def text_x(self):
-        return self.x + self.width / 2
+
+def _n(value: float) -> str:
+    """A coordinate with two decimals, as the template's floatformat:'2u' wrote it."""
+    return f"{value:.2f}"
 
 
 def component_chart(components) -> str:
-    """`components`: [(Component, Progress)] as given by selectors.dashboard_data."""
-    rows = []
+    """`components`: [(Component, Progress)] as given by selectors.dashboard_data. The SVG is written here rather
+    than by the template engine (a third of the dashboard's time when it was a template); every text from the
+    database is escaped."""
+    row_h = ROW_H - 10
+    bar_x, text_x = LABEL_W, LABEL_W + BAR_W + 8
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {LABEL_W + BAR_W + TEXT_W} '
+        f'{TOP + len(components) * ROW_H + 10 + 2 * 22 + 6}" width="100%" role="img" '
+        f'aria-label="{escape(gettext("Kemajuan per komponen"))}" font-family="DejaVu Sans, Arial, sans-serif" '
+        f'font-size="12">',
+        f'<title>{escape(gettext("Kemajuan per komponen: jumlah target per status"))}</title>',
+        PATTERNS,
+    ]
     for i, (component, progress) in enumerate(components):
-        x, segments = float(LABEL_W), []
+        y = TOP + i * ROW_H
+        label = Truncator(f"{component.code}. {component.get_code_display()}").chars(44)
+        out.append('<g class="component-row">')
+        out.append(f'  <text x="{bar_x - 8}" y="{y + 16}" text-anchor="end">{escape(label)}</text>')
+        out.append(f'  <rect x="{bar_x}" y="{y}" width="{BAR_W}" height="{row_h}" fill="#ffffff" stroke="#adb5bd"/>')
+        x, parts = float(LABEL_W), []
         for status in ORDER:
             n = progress.counts.get(status, 0)
             if not n:
                 continue
             width = BAR_W * n / progress.total
             fill, text_fill = STYLE[status]
-            segments.append(Segment(x, width, n, fill, text_fill, STATUS_LABELS[status]))
+            parts.append(f'<rect x="{_n(x)}" y="{y}" width="{_n(width)}" height="{row_h}" fill="{fill}" '
+                         f'stroke="#212529" stroke-width="0.5"><title>{escape(STATUS_LABELS[status])}: {n}</title>'
+                         f'</rect>')
+            if width >= 16:
+                halo = "#000000" if text_fill == "#ffffff" else "#ffffff"
+                parts.append(f'<text x="{_n(x + width / 2)}" y="{y + 16}" text-anchor="middle" fill="{text_fill}" '
+                             f'font-weight="bold" stroke="{halo}" stroke-width="2.5" paint-order="stroke">{n}</text>')
             x += width
-        rows.append({"y": TOP + i * ROW_H, "label": f"{component.code}. {component.get_code_display()}",
-                     "segments": segments,
-                     "summary": f"{progress.done}/{progress.total} ({progress.percent:.1f}%)".replace(".", ","),
-                     "empty": progress.total == 0})
-    legend_y = TOP + len(rows) * ROW_H + 10
-    legend = [{"x": 10 + (i % 3) * 250, "y": legend_y + (i // 3) * 22, "fill": STYLE[s][0],
-               "label": STATUS_LABELS[s]} for i, s in enumerate(ORDER)]
-    return render_to_string("monev/charts/components.svg", {
-        "rows": rows, "legend": legend, "bar_x": LABEL_W, "bar_w": BAR_W, "row_h": ROW_H - 10,
-        "width": LABEL_W + BAR_W + TEXT_W, "height": legend_y + 2 * 22 + 6, "text_x": LABEL_W + BAR_W + 8,
-    })
+        if parts:
+            out.append("  " + "".join(parts))
+        summary = (gettext("tidak ada target") if progress.total == 0 else
+                   f"{progress.done}/{progress.total} ({progress.percent:.1f}%)".replace(".", ","))
+        out.append(f'  <text x="{text_x}" y="{y + 16}">{escape(summary)}</text>')
+        out.append("</g>")
+    legend_y = TOP + len(components) * ROW_H + 10
+    for i, status in enumerate(ORDER):
+        lx, ly = 10 + (i % 3) * 250, legend_y + (i // 3) * 22
+        out.append(f'<g class="legend"><rect x="{lx}" y="{ly}" width="16" height="14" fill="{STYLE[status][0]}" '
+                   f'stroke="#212529" stroke-width="0.5"/><text x="{lx + 22}" y="{ly + 11}">'
+                   f'{escape(STATUS_LABELS[status])}</text></g>')
+    out.append("</svg>\n")
+    return "\n".join(out)

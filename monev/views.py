@@ -44,7 +44,7 @@ def dashboard(request, plan_id: int):
     semester, as_of = _period(request)
     # The figures are the same for every reader; they are cached under a key that changes with each audited
     # change of the unit (uploads, reviews, assignments, imports) and expire after DASHBOARD_CACHE_SECONDS.
-    key = f"monev:dashboard:{plan.pk}:{selectors.unit_version(plan.unit_id)}:{semester}:{as_of.isoformat()}"
+    key = f"monev:dashboard:{plan.pk}:{plan.unit_version}:{semester}:{as_of.isoformat()}"
     body = cache.get(key)
     if body is None:
         data = selectors.dashboard_data(plan=plan, as_of=as_of, semester=semester)
