@@ -1,0 +1,278 @@
+"""Reads of the LKE pages. The version's tree is read once per process (seven queries) and kept in memory under
+(version id, SHA-256 of its data file): it never changes while assessments use it (`lke.loading`). A page then
+needs one query for both columns' answers, whatever the number of questions answered."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch
+from django.http import Http404
+
+from actionplan.models import Membership, Plan, Role, Unit
+from actionplan.selectors import membership_for
+
+from . import scoring
+from .models import (
+    ELIGIBILITY_ITEMS,
+    Answer,
+    AnswerEvidence,
+    Assessment,
+    Column,
+    Eligibility,
+    EligibilityStatus,
+    LkeArea,
+    LkeChoice,
+    LkeCount,
+    LkeCriterion,
+    LkeNode,
+    LkePredicate,
+    LkeQuestion,
+    LkeVersion,
+    QuestionLink,
+    UnitStanding,
+)
+
+_STRUCTURES: dict[tuple[int, str], scoring.Structure] = {}
+
+
+def current_version() -> LkeVersion:
+    """The newest loaded LKE version (new assessments are made on it)."""
+    version = LkeVersion.objects.order_by("-id").first()
+    if version is None:
+        raise Http404("LKE belum dimuat (manage.py lke_load).")
+    return version
+
+
+def structure(version: LkeVersion) -> scoring.Structure:
+    """The version's tree as plain objects for scoring and display."""
+    key = (version.pk, version.data_sha256)
+    found = _STRUCTURES.get(key)
+    if found is not None:
+        return found
+    nodes = list(LkeNode.objects.filter(version=version).order_by("order"))
+    questions = list(LkeQuestion.objects.filter(version=version).order_by("order")
+                     .select_related("node").only("pk", "code", "text", "explanation", "answer_type", "weight",
+                                                   "formula", "order", "node__code"))
+    choices, counts = defaultdict(list), defaultdict(list)
+    for c in LkeChoice.objects.filter(question__version=version).order_by("question_id", "order"):
+        choices[c.question_id].append((c.key, c.text, c.value))
+    for c in LkeCount.objects.filter(question__version=version).order_by("question_id", "order"):
+        counts[c.question_id].append((c.code, c.text))
+    areas = tuple((a.number, a.name, a.weight) for a in LkeArea.objects.filter(version=version).order_by("number"))
+    predicates = tuple(
+        scoring.Predicate(p.code, p.name, p.requires, tuple(
+            scoring.Criterion(c.code, c.label, c.node_code or None, c.minimum, c.min_share)
+            for c in p.criteria.all()))
+        for p in LkePredicate.objects.filter(version=version).order_by("order")
+        .prefetch_related(Prefetch("criteria", queryset=LkeCriterion.objects.order_by("order"))))
+    by_pk = {n.pk: n for n in nodes}
+    children, node_questions = defaultdict(list), defaultdict(list)
+    for n in nodes:
+        if n.parent_id:
+            children[n.parent_id].append(n.code)
+    for q in questions:
+        node_questions[q.node_id].append(q.code)
+
+    def depth(n):
+        d = 0
+        while n.parent_id:
+            n, d = by_pk[n.parent_id], d + 1
+        return d
+
+    built = scoring.Structure(
+        version_id=version.pk, sha=version.data_sha256, name=version.name,
+        nodes={n.code: scoring.Node(n.pk, n.code, n.kind, n.title, n.weight, n.area_number,
+                                    by_pk[n.parent_id].code if n.parent_id else None, depth(n),
+                                    tuple(children[n.pk]), tuple(node_questions[n.pk])) for n in nodes},
+        questions={q.code: scoring.Question(q.pk, q.code, q.node.code, q.text, q.explanation, q.answer_type, q.weight,
+                                            tuple(choices[q.pk]), tuple(counts[q.pk]), q.formula)
+                   for q in questions},
+        roots=tuple(n.code for n in nodes if n.parent_id is None),
+        areas=areas, predicates=predicates)
+    built.count_codes = {code: q.code for q in built.questions.values() for code, _t in q.counts}
+    _STRUCTURES.clear()  # one or two versions in use: keep only the newest one asked for
+    _STRUCTURES[key] = built
+    return built
+
+
+# -- access ---------------------------------------------------------------------------------------------------------
+
+def get_unit_for_user(user, unit_id) -> tuple[Unit, Membership]:
+    membership = membership_for(user, unit_id)
+    if membership is None:
+        raise Http404("Unit tidak ditemukan.")
+    return membership.unit, membership
+
+
+def get_assessment_for_user(user, assessment_id) -> tuple[Assessment, Membership]:
+    assessment = (Assessment.objects.select_related("unit", "version", "plan").filter(pk=assessment_id).first()
+                  if str(assessment_id).isdigit() else None)
+    membership = membership_for(user, assessment.unit_id) if assessment else None
+    if membership is None:
+        raise Http404("Penilaian tidak ditemukan.")
+    return assessment, membership
+
+
+def find_assessment(unit, year) -> Assessment | None:
+    return Assessment.objects.select_related("version", "plan").filter(unit=unit, year=year).first()
+
+
+def holds_for(unit_id) -> set:
+    standing = UnitStanding.objects.filter(unit_id=unit_id).first()
+    return {"WBK"} if standing and standing.holds_wbk else set()
+
+
+# -- answers and scores ---------------------------------------------------------------------------------------------
+
+@dataclass
+class AnswerRow:
+    pk: int
+    column: str
+    choice: str
+    value: Decimal | None
+    counts: dict
+    note: str
+    state: str
+    evidence_count: int
+    updated_by: str
+
+    @property
+    def data(self) -> scoring.AnswerData:
+        return scoring.AnswerData(self.choice, self.value, self.counts or {})
+
+
+def answers(assessment: Assessment | None) -> dict[str, dict[str, AnswerRow]]:
+    """column → question code → AnswerRow (with its number of evidence links). One query."""
+    out = {Column.UNIT: {}, Column.TPI: {}}
+    if assessment is None:
+        return out
+    rows = (Answer.objects.filter(assessment=assessment)
+            .annotate(evidence_count=Count("evidence"))
+            .values_list("pk", "column", "question__code", "choice", "value", "counts", "note", "state",
+                         "evidence_count", "updated_by__username"))
+    for pk, column, code, choice, value, counts, note, state, n, who in rows:
+        out[column][code] = AnswerRow(pk, column, choice, value, counts or {}, note, state, n, who or "")
+    return out
+
+
+def column_score(struct: scoring.Structure, rows: dict[str, AnswerRow], holds: set) -> scoring.Score:
+    return scoring.score(struct, {code: row.data for code, row in rows.items()}, holds=holds)
+
+
+def eligibility(assessment: Assessment | None) -> list[tuple[str, str, str, str]]:
+    """(item, label, status, note) for every Tabel 5 item; unknown until recorded."""
+    found = {}
+    if assessment is not None:
+        found = {e.item: e for e in Eligibility.objects.filter(assessment=assessment)}
+    return [(item, label, found[item].status if item in found else EligibilityStatus.UNKNOWN,
+             found[item].note if item in found else "") for item, label in ELIGIBILITY_ITEMS]
+
+
+def score_summary(result: scoring.Score, struct: scoring.Structure) -> dict:
+    """The figures of one column as plain strings and numbers (the frozen snapshots, the Monev section)."""
+    return {
+        "version": struct.name,
+        "total": str(scoring.r2(result.total)),
+        "nodes": {code: str(scoring.r2(v)) for code, v in result.nodes.items()},
+        "areas": {str(n): str(scoring.r2(v)) for n, v in result.areas.items()},
+        "prediction": result.prediction,
+        "provisional": result.provisional,
+        "answered": result.answered,
+        "questions": result.question_count,
+        "failed": [{"predicate": c.predicate, "label": c.label, "figure": str(c.figure), "limit": str(c.limit),
+                    "unit": c.unit} for p in result.predicates for c in p.failed],
+    }
+
+
+# -- the multi-unit table --------------------------------------------------------------------------------------------
+
+@dataclass
+class UnitRow:
+    unit: Unit
+    assessment: Assessment | None
+    unit_score: scoring.Score | None
+    tpi_score: scoring.Score | None
+
+
+def units_table(user, year: int) -> list[UnitRow]:
+    """Every unit where the user is TPI (or watches: Ketua, Kepala) with both columns' scores for `year`.
+    Three queries whatever the number of units (plus the tree once per process)."""
+    units = list(Unit.objects.filter(memberships__user=user, memberships__role__in=[Role.TPI, Role.KEPALA,
+                                                                                      Role.KETUA])
+                 .order_by("name").distinct())
+    assessments = {a.unit_id: a for a in Assessment.objects.filter(unit__in=units, year=year)
+                   .select_related("version")}
+    held = set(UnitStanding.objects.filter(unit__in=units, holds_wbk=True).values_list("unit_id", flat=True))
+    by_assessment: dict[int, dict] = defaultdict(lambda: {Column.UNIT: {}, Column.TPI: {}})
+    if assessments:
+        for aid, column, code, choice, value, counts in (
+                Answer.objects.filter(assessment__in=assessments.values())
+                .values_list("assessment_id", "column", "question__code", "choice", "value", "counts")):
+            by_assessment[aid][column][code] = scoring.AnswerData(choice, value, counts or {})
+    rows = []
+    for unit in units:
+        a = assessments.get(unit.pk)
+        if a is None:
+            rows.append(UnitRow(unit, None, None, None))
+            continue
+        struct = structure(a.version)
+        holds = {"WBK"} if unit.pk in held else set()
+        cols = by_assessment[a.pk]
+        rows.append(UnitRow(unit, a, scoring.score(struct, cols[Column.UNIT], holds=holds),
+                            scoring.score(struct, cols[Column.TPI], holds=holds)))
+    return rows
+
+
+# -- the plan ------------------------------------------------------------------------------------------------------
+
+def plan_for(unit, year) -> Plan | None:
+    return Plan.objects.filter(unit=unit, year=year).first()
+
+
+def question_links(plan: Plan | None, code: str):
+    """The plan's indicators that serve the question, with their steps and targets' evidence status."""
+    if plan is None:
+        return []
+    from actionplan.models import Indicator
+    return list(Indicator.objects.filter(subcomponent__component__plan=plan, lke_links__question_code=code)
+                .select_related("subcomponent__component")
+                .prefetch_related("steps__targets").order_by("subcomponent__component__order",
+                                                             "subcomponent__number", "order"))
+
+
+def accepted_revisions(plan: Plan | None):
+    """Accepted bukti fisik of the plan, to link an answer to."""
+    if plan is None:
+        return []
+    from evidence.models import Revision, RevisionStatus
+    return list(Revision.objects.filter(target__step__indicator__subcomponent__component__plan=plan,
+                                        status=RevisionStatus.ACCEPTED)
+                .select_related("target__step").order_by("target__step__indicator__subcomponent__component__order",
+                                                         "target__due_date", "pk"))
+
+
+def answer_evidence(answer_ids) -> dict[int, list[AnswerEvidence]]:
+    out = defaultdict(list)
+    for link in (AnswerEvidence.objects.filter(answer_id__in=list(answer_ids))
+                 .select_related("revision__target__step", "document").prefetch_related("revision__files")):
+        out[link.answer_id].append(link)
+    return out
+
+
+def indicator_questions(plan: Plan) -> dict[int, list[str]]:
+    """indicator id → codes of the LKE questions it serves (the plan page). One query."""
+    out = defaultdict(list)
+    for indicator_id, code in (QuestionLink.objects.filter(indicator__subcomponent__component__plan=plan)
+                               .order_by("question_code").values_list("indicator_id", "question_code")):
+        out[indicator_id].append(code)
+    return out
+
+
+def questions_without_evidence(struct, rows: dict[str, AnswerRow]) -> list[str]:
+    return [code for code in struct.questions if code in rows and not rows[code].data.is_empty
+            and rows[code].evidence_count == 0]
+
+
+
