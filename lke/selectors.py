@@ -197,11 +197,9 @@ class UnitRow:
 
 
 def units_table(user, year: int) -> list[UnitRow]:
-    """Every unit where the user is TPI (or watches: Ketua, Kepala) with both columns' scores for `year`.
+    """Every unit of the user (a TPI of several units sees them all) with both columns' scores for `year`.
     Three queries whatever the number of units (plus the tree once per process)."""
-    units = list(Unit.objects.filter(memberships__user=user, memberships__role__in=[Role.TPI, Role.KEPALA,
-                                                                                      Role.KETUA])
-                 .order_by("name").distinct())
+    units = list(Unit.objects.filter(memberships__user=user).order_by("name").distinct())
     assessments = {a.unit_id: a for a in Assessment.objects.filter(unit__in=units, year=year)
                    .select_related("version")}
     held = set(UnitStanding.objects.filter(unit__in=units, holds_wbk=True).values_list("unit_id", flat=True))
@@ -276,3 +274,95 @@ def questions_without_evidence(struct, rows: dict[str, AnswerRow]) -> list[str]:
 
 
 
+
+
+# -- the assessment page ---------------------------------------------------------------------------------------------
+
+def get_page_assessment(user, unit_id, year) -> tuple[Unit, Membership, Assessment | None]:
+    """The unit (404 outside the user's units), the membership and the year's assessment if it exists, with the
+    unit's standing (holds Menuju WBK) in the same query."""
+    membership = membership_for(user, unit_id)
+    if membership is None or not 2000 <= int(year) <= 2100:
+        raise Http404("Unit tidak ditemukan.")
+    assessment = (Assessment.objects.select_related("version", "plan", "unit__lke_standing")
+                  .filter(unit_id=unit_id, year=year).first())
+    return membership.unit, membership, assessment
+
+
+def _holds(assessment: Assessment) -> set:
+    standing = getattr(assessment.unit, "lke_standing", None) if assessment else None
+    return {"WBK"} if standing and standing.holds_wbk else set()
+
+
+def answer_display(question: scoring.Question, row: AnswerRow | None) -> str:
+    if row is None:
+        return ""
+    if question.answer_type in scoring.CHOICE_TYPES:
+        return row.choice
+    if question.answer_type == "percent" and row.counts:
+        return " · ".join(f"{code.rsplit('.', 1)[1]}: {v}" for code, v in row.counts.items())
+    return "" if row.value is None else str(row.value).replace(".", ",")
+
+
+def page_data(assessment: Assessment | None, unit: Unit, year: int) -> dict:
+    """Everything the assessment page shows that is the same for every reader: both columns' scores, the tree
+    with points and shares, differences, the predicate checks, suggestions and warnings. A fixed number of
+    queries whatever the number of questions answered."""
+    from . import charts, insights
+
+    version = assessment.version if assessment else current_version()
+    struct = structure(version)
+    rows = answers(assessment)
+    holds = _holds(assessment)
+    scores = {c: column_score(struct, rows[c], holds) for c in Column.values}
+    plan = assessment.plan if assessment else plan_for(unit, year)
+    figures = insights.plan_figures(plan, year)
+    sugg = insights.suggestions(struct, plan=plan, figures=figures)
+    previous = None
+    if assessment is not None:
+        previous = {Column.UNIT: {}, Column.TPI: {}}
+        for column, code, counts in (Answer.objects.filter(assessment__unit=unit, assessment__year=year - 1)
+                                     .values_list("column", "question__code", "counts")):
+            previous[column][code] = AnswerRow(0, column, "", None, counts or {}, "", "", 0, "")
+    warn = {c: insights.warnings(struct, result=scores[c], answers=rows[c], sugg=sugg,
+                                 previous_year=previous[c] if previous else None) for c in Column.values}
+    tree = []
+    for code, node in struct.nodes.items():
+        u, t = scores[Column.UNIT].nodes[code], scores[Column.TPI].nodes[code]
+        tree.append({"kind": node.kind, "code": code, "title": node.title, "weight": node.weight,
+                     "depth": node.depth, "unit": scoring.r2(u), "tpi": scoring.r2(t),
+                     "unit_pct": scoring.r2(u / node.weight * 100) if node.weight else None,
+                     "tpi_pct": scoring.r2(t / node.weight * 100) if node.weight else None,
+                     "differs": scoring.r2(u) != scoring.r2(t)})
+        for qcode in node.questions:
+            q = struct.questions[qcode]
+            ur, tr = rows[Column.UNIT].get(qcode), rows[Column.TPI].get(qcode)
+            uv, tv = scores[Column.UNIT].values[qcode], scores[Column.TPI].values[qcode]
+            tree.append({"kind": "question", "code": qcode, "title": q.text, "weight": q.weight,
+                         "depth": node.depth + 1, "answer_type": q.get_answer_type_display()
+                         if hasattr(q, "get_answer_type_display") else q.answer_type,
+                         "unit_answer": answer_display(q, ur), "tpi_answer": answer_display(q, tr),
+                         "unit_value": None if uv is None else scoring.r2(uv),
+                         "tpi_value": None if tv is None else scoring.r2(tv),
+                         "proposed": bool(ur and ur.state == "proposed"),
+                         "unit_evidence": ur.evidence_count if ur else 0,
+                         "tpi_evidence": tr.evidence_count if tr else 0,
+                         "differs": uv != tv and (ur is not None or tr is not None),
+                         "warnings": warn[Column.UNIT].get(qcode, []) + warn[Column.TPI].get(qcode, []),
+                         "suggestion": sugg.get(qcode)})
+    limits = []
+    for p in struct.predicates:
+        for c in p.criteria:
+            if c.min_share is not None:
+                limits.append((p.code, c.min_share))
+    chart = charts.area_chart(areas=struct.areas, unit_score=scores[Column.UNIT],
+                              tpi_score=scores[Column.TPI] if rows[Column.TPI] else None, limits=limits)
+    area_rows = [{"number": n, "name": name, "weight": w, "unit": scoring.r2(scores[Column.UNIT].areas[n]),
+                  "tpi": scoring.r2(scores[Column.TPI].areas[n])} for n, name, w in struct.areas]
+    return {"struct_name": struct.name, "tree": tree, "scores": scores, "chart": chart, "areas": area_rows,
+            "eligibility": eligibility(assessment), "holds_wbk": bool(holds),
+            "suggestions": sugg, "figures": figures, "plan": plan,
+            "warnings": [(code, msg) for c in Column.values for code, msgs in warn[c].items() for msg in msgs],
+            "without_evidence": questions_without_evidence(struct, rows[Column.UNIT]),
+            "hasil": {c: scoring.r2(sum((scores[c].nodes[r] for r in struct.roots if r != "A"), scoring.ZERO))
+                      for c in Column.values}}
