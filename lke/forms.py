@@ -60,3 +60,13 @@ class EligibilityForm(forms.Form):
 
     def values(self) -> dict:
         return {item: (self.cleaned_data[item], self.cleaned_data[f"{item}_note"]) for item, _l in ELIGIBILITY_ITEMS}
+
+
+class LinksForm(forms.Form):
+    indicators = forms.TypedMultipleChoiceField(label=_("Indikator rencana kerja"), required=False, coerce=int,
+                                                widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, indicators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicators"].choices = [(i.pk, f"{i.subcomponent.component.code}.{i.subcomponent.number} "
+                                                    f"{i.text[:90]}") for i in indicators]

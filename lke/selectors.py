@@ -366,3 +366,11 @@ def page_data(assessment: Assessment | None, unit: Unit, year: int) -> dict:
             "without_evidence": questions_without_evidence(struct, rows[Column.UNIT]),
             "hasil": {c: scoring.r2(sum((scores[c].nodes[r] for r in struct.roots if r != "A"), scoring.ZERO))
                       for c in Column.values}}
+
+
+def plan_indicators(plan: Plan | None) -> list:
+    if plan is None:
+        return []
+    from actionplan.models import Indicator
+    return list(Indicator.objects.filter(subcomponent__component__plan=plan).select_related("subcomponent__component")
+                .order_by("subcomponent__component__order", "subcomponent__number", "order"))

@@ -402,7 +402,7 @@ def links_propose(*, assessment: Assessment, user=None) -> int:
             if node.area != area or not words:
                 continue
             title = _words(node.title)
-            if len(words & title) >= max(1, min(2, len(words))):
+            if title and len(words & title) >= min(2, len(words), len(title)):
                 for code in node.questions:
                     if (indicator.pk, code) not in existing:
                         existing.add((indicator.pk, code))
@@ -421,6 +421,33 @@ _STOP = {"dan", "yang", "di", "ke", "dari", "untuk", "dalam", "pada", "atau", "z
 def _words(text: str) -> set[str]:
     import re
     return {w for w in re.findall(r"[a-z]+", (text or "").lower()) if len(w) > 2 and w not in _STOP}
+
+
+def links_set(*, assessment: Assessment, code: str, indicator_ids, user, membership: Membership | None,
+              ip: str | None = None) -> None:
+    """The Ketua Tim decides which indicators of the plan serve a question (replacing the proposed links)."""
+    from actionplan.models import Indicator
+
+    if _role(membership) != Role.KETUA:
+        raise PermissionDenied(_("Pemetaan rencana ↔ LKE diatur oleh Ketua Tim."))
+    if code not in selectors.structure(assessment.version).questions or assessment.plan_id is None:
+        raise ValidationError(_("Pertanyaan atau rencana kerja tidak ditemukan."))
+    wanted = set(Indicator.objects.filter(subcomponent__component__plan_id=assessment.plan_id,
+                                          pk__in=[int(i) for i in indicator_ids]).values_list("pk", flat=True))
+    if len(wanted) != len(set(indicator_ids)):
+        raise ValidationError(_("Indikator tidak ada di rencana kerja ini."))
+    with transaction.atomic():
+        links = QuestionLink.objects.filter(indicator__subcomponent__component__plan_id=assessment.plan_id,
+                                            question_code=code)
+        before = set(links.values_list("indicator_id", flat=True))
+        links.exclude(indicator_id__in=wanted).delete()
+        QuestionLink.objects.bulk_create([QuestionLink(indicator_id=i, question_code=code,
+                                                       source=QuestionLink.Source.MANUAL) for i in wanted - before])
+        QuestionLink.objects.filter(indicator_id__in=wanted, question_code=code).update(
+            source=QuestionLink.Source.MANUAL)
+        audit_record(actor=user, action="lke.links.set", unit_id=assessment.unit_id, obj=assessment, ip=ip,
+                     summary=_("%(c)s: pemetaan rencana ditetapkan (%(n)s indikator)") % {"c": code, "n": len(wanted)},
+                     data={"question": code, "previous": sorted(before), "new": sorted(wanted)})
 
 
 def question_of(assessment: Assessment, code: str) -> LkeQuestion:

@@ -23,4 +23,5 @@ urlpatterns = [
     path("<int:assessment_id>/riwayat/", views.history, name="history"),
     path("<int:assessment_id>/poin/", views.points, name="points"),
     path("<int:assessment_id>/pemetaan/usulkan/", views.links_propose, name="links_propose"),
+    path("<int:assessment_id>/soal/<str:code>/pemetaan/", views.links_set, name="links_set"),
 ]

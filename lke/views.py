@@ -19,7 +19,7 @@ from zi_portal.lib.audit import client_ip
 from zi_portal.lib.files import protected_file_response
 
 from . import scoring, selectors, services
-from .forms import AnswerForm, DocumentForm, EligibilityForm, ImportForm, LinkForm
+from .forms import AnswerForm, DocumentForm, EligibilityForm, ImportForm, LinkForm, LinksForm
 from .management.commands.lke_export import export_bytes
 from .models import Column, LkeDocument
 
@@ -94,10 +94,16 @@ def question(request, assessment_id: int, code: str):
         c["links"] = links.get(c["row"].pk, []) if c["row"] else []
     history = AuditEvent.objects.filter(object_type="lke.assessment", object_id=str(found.pk),
                                         data__question=code).select_related("actor")[:50]
+    linked = selectors.question_links(found.plan, code)
+    links_form = None
+    if membership.role == Role.KETUA and found.plan_id:
+        links_form = LinksForm(indicators=selectors.plan_indicators(found.plan),
+                               initial={"indicators": [i.pk for i in linked]})
     return render(request, "lke/question.html", {
+        "links_form": links_form,
         "assessment": found, "membership": membership, "q": q, "columns": columns,
         "node": struct.nodes[q.node], "history": history,
-        "plan_indicators": selectors.question_links(found.plan, code),
+        "plan_indicators": linked,
         "revisions": selectors.accepted_revisions(found.plan) if any(c["editable"] for c in columns) else [],
         "link_form": LinkForm(), "document_form": DocumentForm(), "weight_points": _question_weight(struct, q)})
 
@@ -312,3 +318,23 @@ def links_propose(request, assessment_id: int):
     n = services.links_propose(assessment=found, user=request.user)
     messages.success(request, _("%(n)s tautan indikator rencana ↔ pertanyaan LKE diusulkan.") % {"n": n})
     return _back(found)
+
+
+@login_required
+@require_POST
+def links_set(request, assessment_id: int, code: str):
+    found, membership = selectors.get_assessment_for_user(request.user, assessment_id)
+    if membership.role != Role.KETUA:
+        raise PermissionDenied(_("Pemetaan rencana ↔ LKE diatur oleh Ketua Tim."))
+    form = LinksForm(request.POST, indicators=selectors.plan_indicators(found.plan))
+    if not form.is_valid():
+        messages.error(request, _("Pemetaan tidak disimpan: pilih indikator dari rencana kerja ini."))
+        return _back(found, code if code in selectors.structure(found.version).questions else None)
+    try:
+        services.links_set(assessment=found, code=code, indicator_ids=form.cleaned_data["indicators"],
+                           user=request.user, membership=membership, ip=client_ip(request))
+    except ValidationError as exc:
+        _refused(request, exc)
+        return _back(found)
+    messages.success(request, _("Pemetaan rencana untuk %(c)s tersimpan.") % {"c": code})
+    return _back(found, code)
