@@ -54,7 +54,8 @@ def suggestions(struct: scoring.Structure, *, plan, figures: dict | None) -> dic
     out = {}
     if PLAN_EXISTS in struct.questions:
         if plan is not None:
-            out[PLAN_EXISTS] = Suggestion(PLAN_EXISTS, "Ya", _("Rencana kerja ada di portal: %(t)s") % {"t": plan.title})
+            out[PLAN_EXISTS] = Suggestion(PLAN_EXISTS, "Ya",
+                                          _("Rencana kerja ada di portal: %(t)s") % {"t": plan.title})
         else:
             out[PLAN_EXISTS] = Suggestion(PLAN_EXISTS, "Tidak", _("Belum ada rencana kerja tahun ini di portal."))
     if figures and ACTIVITIES_AS_PLANNED in struct.questions and figures["share"] is not None:
@@ -101,7 +102,8 @@ def warnings(struct: scoring.Structure, *, result: scoring.Score, answers: dict,
         before = previous_year.get(q)
         if now and before and now.counts.get(last_code) is not None and before.counts.get(this_code) is not None \
                 and now.counts[last_code] != before.counts[this_code]:
-            add(q, _("Pelanggaran \"tahun sebelumnya\" %(a)s tidak sama dengan \"tahun ini\" pada LKE tahun lalu (%(b)s).")
+            add(q, _("Pelanggaran \"tahun sebelumnya\" %(a)s tidak sama dengan \"tahun ini\" pada LKE tahun "
+                     "lalu (%(b)s).")
                 % {"a": now.counts[last_code], "b": before.counts[this_code]})
     a_code, b_code = SAME_NUMBER
     if a_code in struct.count_codes and b_code in struct.count_codes:

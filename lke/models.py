@@ -121,6 +121,9 @@ class LkeChoice(models.Model):
         ordering = ["question", "order"]
         constraints = [models.UniqueConstraint(fields=["question", "key"], name="lke_unique_choice")]
 
+    def __str__(self):
+        return f"{self.key}. {self.text[:60]}"
+
 
 class LkeCount(models.Model):
     """A count row of a percentage question (`A.II.5.iii.a.1` jumlah yang harus melaporkan …)."""
@@ -134,6 +137,9 @@ class LkeCount(models.Model):
         ordering = ["question", "order"]
         constraints = [models.UniqueConstraint(fields=["question", "code"], name="lke_unique_count")]
 
+    def __str__(self):
+        return self.code
+
 
 class LkePredicate(models.Model):
     version = models.ForeignKey(LkeVersion, on_delete=models.CASCADE, related_name="predicates")
@@ -145,6 +151,9 @@ class LkePredicate(models.Model):
     class Meta:
         ordering = ["version", "order"]
         constraints = [models.UniqueConstraint(fields=["version", "code"], name="lke_unique_predicate")]
+
+    def __str__(self):
+        return self.name
 
 
 class LkeCriterion(models.Model):
@@ -160,6 +169,9 @@ class LkeCriterion(models.Model):
     class Meta:
         ordering = ["predicate", "order"]
 
+    def __str__(self):
+        return f"{self.predicate_id}: {self.label}"
+
 
 class UnitStanding(models.Model):
     """Whether the unit already holds Menuju WBK (and since when): WBBM is only predicted for one that does."""
@@ -172,6 +184,9 @@ class UnitStanding(models.Model):
     class Meta:
         verbose_name = _("predikat unit")
         verbose_name_plural = _("predikat unit")
+
+    def __str__(self):
+        return f"{self.unit}: {'Menuju WBK' if self.holds_wbk else '-'}"
 
     def clean(self):
         if self.wbk_since and not self.holds_wbk:
@@ -244,6 +259,9 @@ class Answer(models.Model):
         constraints = [models.UniqueConstraint(fields=["assessment", "question", "column"],
                                                name="lke_one_answer_per_column")]
 
+    def __str__(self):
+        return f"{self.column} {self.question_id}: {self.choice or self.value or self.counts}"
+
     def as_dict(self) -> dict:
         """What the audit trail records as the previous / new value."""
         return {"choice": self.choice, "value": None if self.value is None else str(self.value),
@@ -303,6 +321,9 @@ class AnswerEvidence(models.Model):
             models.UniqueConstraint(fields=["answer", "document"], name="lke_unique_document_link"),
         ]
 
+    def __str__(self):
+        return f"bukti {self.revision_id or self.document_id} → jawaban {self.answer_id}"
+
 
 class EligibilityStatus(models.TextChoices):
     MET = "met", _("Terpenuhi")
@@ -333,6 +354,9 @@ class Eligibility(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["assessment", "item"], name="lke_unique_eligibility")]
 
+    def __str__(self):
+        return f"{self.item}: {self.status}"
+
 
 class QuestionLink(models.Model):
     """The plan ↔ LKE mapping: an indicator of the plan serves a question. Proposed from names, corrected by hand."""
@@ -347,3 +371,6 @@ class QuestionLink(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["indicator", "question_code"], name="lke_unique_link")]
+
+    def __str__(self):
+        return f"{self.indicator_id} → {self.question_code}"

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch
 from django.http import Http404
 
-from actionplan.models import Membership, Plan, Role, Unit
+from actionplan.models import Membership, Plan, Unit
 from actionplan.selectors import membership_for
 
 from . import scoring
@@ -100,7 +100,7 @@ def structure(version: LkeVersion) -> scoring.Structure:
 # -- access ---------------------------------------------------------------------------------------------------------
 
 def get_unit_for_user(user, unit_id) -> tuple[Unit, Membership]:
-    membership = membership_for(user, unit_id)
+    membership = membership_for(user, unit_id) if 0 < int(unit_id) < 2**63 else None
     if membership is None:
         raise Http404("Unit tidak ditemukan.")
     return membership.unit, membership
@@ -281,7 +281,8 @@ def questions_without_evidence(struct, rows: dict[str, AnswerRow]) -> list[str]:
 def get_page_assessment(user, unit_id, year) -> tuple[Unit, Membership, Assessment | None]:
     """The unit (404 outside the user's units), the membership and the year's assessment if it exists, with the
     unit's standing (holds Menuju WBK) in the same query."""
-    membership = membership_for(user, unit_id)
+    # an id beyond the database's integers (a hand-made URL) is simply not a unit
+    membership = membership_for(user, unit_id) if 0 < int(unit_id) < 2**63 else None
     if membership is None or not 2000 <= int(year) <= 2100:
         raise Http404("Unit tidak ditemukan.")
     assessment = (Assessment.objects.select_related("version", "plan", "unit__lke_standing")

@@ -212,6 +212,9 @@ def evidence_link(*, assessment: Assessment, code: str, column: str, revision_id
     """Link an accepted bukti fisik revision of the assessment's plan to an answer."""
     from evidence.models import Revision, RevisionStatus
 
+    if code not in selectors.structure(assessment.version).questions:
+        raise ValidationError(_("Pertanyaan %(c)s tidak ada di LKE ini.") % {"c": code[:40]})
+    answer_check(assessment=assessment, code=code, column=column, user=user, membership=membership)
     revision = Revision.objects.filter(pk=revision_id, status=RevisionStatus.ACCEPTED,
                                        target__step__indicator__subcomponent__component__plan_id=assessment.plan_id
                                        ).first() if assessment.plan_id and str(revision_id).isdigit() else None
@@ -507,6 +510,7 @@ def assessment_import(*, assessment: Assessment, column: str, content: bytes, us
                    choice=choice, value=value, counts=counts, note=note, ip=ip)
             changed += 1
         audit_record(actor=user, action="lke.import", unit_id=assessment.unit_id, obj=assessment, ip=ip,
-                     summary=_("Impor lembar kerja LKE kolom %(c)s: %(n)s jawaban berubah") % {"c": column, "n": changed},
+                     summary=_("Impor lembar kerja LKE kolom %(c)s: %(n)s jawaban berubah")
+                     % {"c": column, "n": changed},
                      data={"column": column, "changed": changed})
     return changed

@@ -213,7 +213,8 @@ def parse(content: bytes, *, struct: scoring.Structure, column: str) -> tuple[di
         if code in struct.questions:
             q = struct.questions[code]
             if code in seen:
-                issues.append(SheetIssue(r, "A", _("kode %(c)s sudah ada di baris %(r)s.") % {"c": code, "r": seen[code]}))
+                issues.append(SheetIssue(r, "A", _("kode %(c)s sudah ada di baris %(r)s.")
+                                         % {"c": code, "r": seen[code]}))
                 continue
             seen[code] = r
             choice, value, problem = read_answer(q, cell)
@@ -228,7 +229,8 @@ def parse(content: bytes, *, struct: scoring.Structure, column: str) -> tuple[di
         elif code in struct.count_codes:
             qcode = struct.count_codes[code]
             if code in seen:
-                issues.append(SheetIssue(r, "A", _("kode %(c)s sudah ada di baris %(r)s.") % {"c": code, "r": seen[code]}))
+                issues.append(SheetIssue(r, "A", _("kode %(c)s sudah ada di baris %(r)s.")
+                                         % {"c": code, "r": seen[code]}))
                 continue
             seen[code] = r
             number, problem = read_count(cell)
