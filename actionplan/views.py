@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from lke import selectors as lke_selectors
 from zi_portal.lib.audit import client_ip
 
 from .forms import AssignForm
@@ -45,6 +46,7 @@ def plan_detail(request, plan_id: int):
         "components": plan_tree(plan, code),
         "all_components": plan.components.order_by("order"),
         "selected_code": code,
+        "lke_questions": lke_selectors.indicator_questions(plan),   # issue 10: the LKE questions per indicator
     })
 
 

@@ -375,3 +375,30 @@ def plan_indicators(plan: Plan | None) -> list:
     from actionplan.models import Indicator
     return list(Indicator.objects.filter(subcomponent__component__plan=plan).select_related("subcomponent__component")
                 .order_by("subcomponent__component__order", "subcomponent__number", "order"))
+
+
+# -- other apps' pages (plan page, dashboard, Monev report) --------------------------------------------------------
+
+def score_card(plan: Plan) -> dict | None:
+    """The dashboard's LKE card: both columns' totals and predictions of the plan's year. Two queries."""
+    found = (Assessment.objects.select_related("version", "unit__lke_standing")
+             .filter(unit_id=plan.unit_id, year=plan.year).first())
+    if found is None:
+        return {"assessment": None, "unit_id": plan.unit_id, "year": plan.year}
+    struct = structure(found.version)
+    rows = answers(found)
+    holds = _holds(found)
+    return {"assessment": found, "unit_id": plan.unit_id, "year": plan.year,
+            "unit": column_score(struct, rows[Column.UNIT], holds),
+            "tpi": column_score(struct, rows[Column.TPI], holds) if rows[Column.TPI] else None}
+
+
+def monev_section(plan: Plan) -> dict | None:
+    """The LKE section of the semester Monev report, frozen with its snapshot: the latest submitted
+    self-assessment (and the TPI's, if final) with the failing criteria; None when nothing was submitted."""
+    found = Assessment.objects.filter(unit_id=plan.unit_id, year=plan.year).first()
+    if found is None or found.unit_status != Assessment.UnitStatus.SUBMITTED:
+        return None
+    return {"unit": found.unit_snapshot | {"answers": None},
+            "tpi": (found.tpi_snapshot | {"answers": None}) if found.tpi_status == Assessment.TpiStatus.FINAL else None,
+            "submitted_at": found.unit_submitted_at.isoformat() if found.unit_submitted_at else None}

@@ -283,3 +283,16 @@ def test_where_the_points_are_lists_gains_and_the_path_to_wbk(assessment, ketua,
     body = client.get(reverse("lke:points", args=[assessment.pk])).content.decode()
     assert 'id="lke-gains"' in body and "perbaikan:" in body
     assert "Tidak dapat dicapai dari jawaban saja" in body                 # WBBM: the unit does not hold WBK
+
+
+def test_lke_pages_have_no_inline_script_or_style(assessment, ketua, client):
+    from .test_production import _assert_csp_clean
+
+    save(assessment, ketua, "A.I.1.i.a", choice="Ya")
+    client.force_login(ketua)
+    for url in [reverse("lke:assessment", kwargs={"unit_id": assessment.unit_id, "year": 2019}),
+                reverse("lke:question", kwargs={"assessment_id": assessment.pk, "code": "A.II.5.iii.a"}),
+                reverse("lke:question", kwargs={"assessment_id": assessment.pk, "code": "A.I.1.i.a"}),
+                reverse("lke:points", args=[assessment.pk]), reverse("lke:history", args=[assessment.pk]),
+                reverse("lke:units", args=[2019])]:
+        _assert_csp_clean(client, url)
