@@ -70,3 +70,10 @@ class LinksForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["indicators"].choices = [(i.pk, f"{i.subcomponent.component.code}.{i.subcomponent.number} "
                                                     f"{i.text[:90]}") for i in indicators]
+
+
+class StepForm(forms.Form):
+    description = forms.CharField(label=_("Langkah aksi"), max_length=2000)
+    evidence_required = forms.CharField(label=_("Bukti fisik"), max_length=2000)
+    due_date = forms.DateField(label=_("Target waktu"), input_formats=["%Y-%m-%d"],
+                               widget=forms.DateInput(attrs={"type": "date"}))

@@ -514,3 +514,53 @@ def assessment_import(*, assessment: Assessment, column: str, content: bytes, us
                      % {"c": column, "n": changed},
                      data={"column": column, "changed": changed})
     return changed
+
+
+def improvement_to_step(*, assessment: Assessment, code: str, description: str, evidence_required: str,
+                        due_date, user, membership: Membership | None, ip: str | None = None):
+    """Turn an improvement of "where the points are" into an action step of the plan (Ketua Tim): with its bukti
+    fisik and target date, under an indicator that serves the question (the first mapped one, else a new indicator
+    in the first sub-component of the question's area), and the link so the question shows the step."""
+    from actionplan.models import ActionStep, Component, Indicator, SubComponent, Target
+
+    if _role(membership) != Role.KETUA:
+        raise PermissionDenied(_("Langkah aksi ditambahkan oleh Ketua Tim."))
+    struct = selectors.structure(assessment.version)
+    question = struct.questions.get(code)
+    if question is None:
+        raise ValidationError(_("Pertanyaan %(c)s tidak ada di LKE ini.") % {"c": code[:40]})
+    if assessment.plan_id is None:
+        raise ValidationError(_("Belum ada rencana kerja tahun ini untuk ditambahi langkah aksi."))
+    if due_date.year != assessment.year:
+        raise ValidationError({"due_date": _("Target waktu harus di tahun %(y)s.") % {"y": assessment.year}})
+    roman = ["I", "II", "III", "IV", "V", "VI"]
+    with transaction.atomic():
+        indicator = (Indicator.objects.filter(subcomponent__component__plan_id=assessment.plan_id,
+                                              lke_links__question_code=code)
+                     .order_by("subcomponent__component__order", "subcomponent__number", "order").first())
+        if indicator is None:
+            area = question_area(struct, code)
+            component = Component.objects.filter(plan_id=assessment.plan_id,
+                                                 code=roman[area - 1] if area else "").first()
+            sub = SubComponent.objects.filter(component=component).order_by("number").first() if component else None
+            if sub is None:
+                raise ValidationError(_("Rencana kerja tidak punya sub-komponen untuk area pertanyaan ini."))
+            indicator = Indicator(subcomponent=sub, order=sub.indicators.count() + 1,
+                                  text=f"LKE {code}: {question.text}"[:2000])
+            indicator.full_clean()
+            indicator.save()
+        QuestionLink.objects.get_or_create(indicator=indicator, question_code=code,
+                                           defaults={"source": QuestionLink.Source.MANUAL})
+        step = ActionStep(indicator=indicator, order=indicator.steps.count() + 1, description=description.strip(),
+                          evidence_required=evidence_required.strip(),
+                          target_text=due_date.strftime("%d-%m-%Y"))
+        step.full_clean()
+        step.save()
+        target = Target.for_date(step, due_date)
+        target.full_clean()
+        target.save()
+        audit_record(actor=user, action="lke.make_step", unit_id=assessment.unit_id, obj=assessment, ip=ip,
+                     summary=_("%(c)s: langkah aksi ditambahkan ke rencana kerja") % {"c": code},
+                     data={"question": code, "step": step.pk, "indicator": indicator.pk,
+                           "due_date": due_date.isoformat()})
+    return step

@@ -24,4 +24,5 @@ urlpatterns = [
     path("<int:assessment_id>/poin/", views.points, name="points"),
     path("<int:assessment_id>/pemetaan/usulkan/", views.links_propose, name="links_propose"),
     path("<int:assessment_id>/soal/<str:code>/pemetaan/", views.links_set, name="links_set"),
+    path("<int:assessment_id>/soal/<str:code>/jadikan-langkah/", views.make_step, name="make_step"),
 ]

@@ -19,7 +19,7 @@ from zi_portal.lib.audit import client_ip
 from zi_portal.lib.files import protected_file_response
 
 from . import scoring, selectors, services
-from .forms import AnswerForm, DocumentForm, EligibilityForm, ImportForm, LinkForm, LinksForm
+from .forms import AnswerForm, DocumentForm, EligibilityForm, ImportForm, LinkForm, LinksForm, StepForm
 from .management.commands.lke_export import export_bytes
 from .models import Column, LkeDocument
 
@@ -296,9 +296,19 @@ def points(request, assessment_id: int):
     holds = selectors.holds_for(found.unit_id)
     result = selectors.column_score(struct, rows, holds)
     paths = {p.code: scoring.shortest_path(struct, result, p.code, holds=holds) for p in struct.predicates}
+
+    def offer(step):
+        """The step with what its "make it an action step" form is prefilled with."""
+        q = struct.questions[step.code]
+        wanted = next((t for k, t, _v in q.choices if k == step.label), "") or step.label
+        return {"step": step, "text": q.text,
+                "description": f"Perbaikan LKE {step.code}: {q.text}"[:2000],
+                "evidence": wanted[:2000], "due": f"{found.year}-12-31"}
     return render(request, "lke/points.html", {
-        "assessment": found, "membership": membership, "result": result, "questions": struct.questions,
-        "gains": scoring.one_step_gains(struct, result)[:15], "paths": paths,
+        "assessment": found, "membership": membership, "result": result,
+        "can_plan": membership.role == Role.KETUA and found.plan_id is not None,
+        "gains": [offer(s) for s in scoring.one_step_gains(struct, result)[:15]],
+        "paths": {code: None if path is None else [offer(s) for s in path] for code, path in paths.items()},
         "without_evidence": selectors.questions_without_evidence(struct, rows)})
 
 
@@ -338,3 +348,23 @@ def links_set(request, assessment_id: int, code: str):
         return _back(found)
     messages.success(request, _("Pemetaan rencana untuk %(c)s tersimpan.") % {"c": code})
     return _back(found, code)
+
+
+@login_required
+@require_POST
+def make_step(request, assessment_id: int, code: str):
+    found, membership = selectors.get_assessment_for_user(request.user, assessment_id)
+    if membership.role != Role.KETUA:
+        raise PermissionDenied(_("Langkah aksi ditambahkan oleh Ketua Tim."))
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Langkah aksi tidak ditambahkan: isi langkah, bukti fisik dan target waktu."))
+        return redirect("lke:points", assessment_id=found.pk)
+    try:
+        services.improvement_to_step(assessment=found, code=code, user=request.user, membership=membership,
+                                     ip=client_ip(request), **form.cleaned_data)
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Langkah aksi untuk %(c)s ditambahkan ke rencana kerja.") % {"c": code})
+    return redirect("lke:points", assessment_id=found.pk)

@@ -667,6 +667,13 @@ LKE_FUZZ = [
     Endpoint("lke:links_set", "ketua", lambda w: [w["lke"].pk, "A.I.1.i.a"],
              lambda w: {"indicators": F("ids", required=False, allowed=_indicators)},
              lambda w: {"indicators": sorted(_indicators(w))[:1]}),
+    Endpoint("lke:make_step", "ketua", lambda w: [w["lke"].pk, "A.I.1.i.b"],
+             lambda w: {"description": text(2000), "evidence_required": text(2000),
+                        "due_date": F("date", allowed=())},
+             lambda w: {"description": ["Seleksi anggota tim dengan prosedur"], "evidence_required": ["SK tim"],
+                        "due_date": ["2019-10-31"]},
+             # the target date must fall in the assessment's year
+             rule=lambda post: not (post.get("due_date") or "").strip().startswith("2019-")),
 ]
 FUZZ_TABLE += LKE_FUZZ
 

@@ -296,3 +296,71 @@ def test_lke_pages_have_no_inline_script_or_style(assessment, ketua, client):
                 reverse("lke:points", args=[assessment.pk]), reverse("lke:history", args=[assessment.pk]),
                 reverse("lke:units", args=[2019])]:
         _assert_csp_clean(client, url)
+
+
+def test_an_improvement_becomes_an_action_step_of_the_plan_serving_its_question(assessment, ketua, anggota, client):
+    import datetime
+
+    from actionplan.models import ActionStep
+
+    services.links_propose(assessment=assessment, user=ketua)
+    client.force_login(ketua)
+    response = client.post(reverse("lke:make_step", args=[assessment.pk, "A.I.1.i.b"]), {
+        "description": "Menetapkan anggota tim dengan prosedur seleksi", "evidence_required": "SK dan notulen",
+        "due_date": "2019-09-30"}, follow=True)
+    assert "ditambahkan ke rencana kerja" in response.content.decode()
+    step = ActionStep.objects.get(description="Menetapkan anggota tim dengan prosedur seleksi")
+    assert step.indicator.subcomponent.name == "Tim Kerja"
+    assert [t.due_date for t in step.targets.all()] == [datetime.date(2019, 9, 30)]
+    assert AuditEvent.objects.filter(action="lke.make_step").exists()
+    body = client.get(reverse("lke:question", kwargs={"assessment_id": assessment.pk, "code": "A.I.1.i.b"}))
+    assert "Menetapkan anggota tim dengan prosedur seleksi" in body.content.decode()
+    with pytest.raises(ValidationError, match="tahun 2019"):
+        services.improvement_to_step(assessment=assessment, code="A.I.1.i.b", description="x", evidence_required="y",
+                                     due_date=datetime.date(2020, 1, 31), user=ketua, membership=m(ketua))
+    with pytest.raises(PermissionDenied):
+        services.improvement_to_step(assessment=assessment, code="A.I.1.i.b", description="x", evidence_required="y",
+                                     due_date=datetime.date(2019, 1, 31), user=anggota, membership=m(anggota))
+
+
+def test_the_plan_page_shows_the_questions_each_indicator_serves(assessment, ketua, client):
+    services.links_propose(assessment=assessment, user=ketua)
+    client.force_login(ketua)
+    body = client.get(reverse("actionplan:plan_detail", args=[assessment.plan_id])).content.decode()
+    assert "LKE: A.I.1.i.a, A.I.1.i.b" in body
+
+
+def test_the_dashboard_shows_the_lke_score_card(assessment, ketua, client):
+    save(assessment, ketua, "A.I.1.i.a", choice="Ya")
+    client.force_login(ketua)
+    body = client.get(reverse("monev:dashboard", args=[assessment.plan_id])).content.decode()
+    assert 'id="lke-card"' in body and "Buka LKE" in body
+
+
+def test_the_monev_report_freezes_the_submitted_lke_in_its_snapshot(assessment, ketua):
+    from monev import services as monev_services
+
+    save(assessment, ketua, "A.I.1.i.a", choice="Ya")
+    report = monev_services.report_start(plan=assessment.plan, semester=1, user=ketua, membership=m(ketua))
+    monev_services.report_save(report=report, user=ketua, membership=m(ketua), number="1/2019", conclusions="x",
+                               recommendations=[], followups={})
+    monev_services.report_submit(report=report, user=ketua, membership=m(ketua))
+    report.refresh_from_db()
+    assert report.snapshot["lke"] is None                       # nothing submitted yet
+    services.assessment_submit(assessment=assessment, user=ketua, membership=m(ketua))
+    semester_2 = monev_services.report_start(plan=assessment.plan, semester=2, user=ketua, membership=m(ketua))
+    monev_services.report_save(report=semester_2, user=ketua, membership=m(ketua), number="2/2019",
+                               conclusions="x", recommendations=[], followups={})
+    monev_services.report_submit(report=semester_2, user=ketua, membership=m(ketua))
+    semester_2.refresh_from_db()
+    lke = semester_2.snapshot["lke"]
+    assert lke["unit"]["total"] == Assessment.objects.get().unit_snapshot["total"] and lke["tpi"] is None
+    assert any(c["label"] == "Nilai total" for c in lke["unit"]["failed"])
+    save_after = services.assessment_reopen(assessment=assessment, user=ketua, membership=m(ketua))
+    save(save_after, ketua, "A.I.1.i.b", choice="A")
+    semester_2.refresh_from_db()
+    assert semester_2.snapshot["lke"] == lke                     # frozen with the report
+    from monev.pdf import report_html
+    html = report_html(snapshot=semester_2.snapshot, number="2/2019", issued_on=assessment.plan.created_at.date(),
+                       conclusions="", recommendations=[], previous_followups=[], draft=True)
+    assert "Lembar Kerja Evaluasi (LKE)" in html

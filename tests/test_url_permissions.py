@@ -183,6 +183,8 @@ POST_MATRIX = [
     ("lke_links_propose", lambda w: reverse("lke:links_propose", args=[w["lke"].pk]), {}, KETUA_ONLY),
     ("lke_links_set", lambda w: reverse("lke:links_set", args=[w["lke"].pk, "A.I.1.i.a"]), {"indicators": []},
      KETUA_ONLY),
+    ("lke_make_step", lambda w: reverse("lke:make_step", args=[w["lke"].pk, "A.I.1.i.b"]),
+     {"description": "Seleksi anggota tim", "evidence_required": "SK", "due_date": "2019-10-31"}, KETUA_ONLY),
 ]
 
 
