@@ -7,7 +7,7 @@ limits (60 % Menuju WBK, 75 % Menuju WBBM, from the version's criteria) as dashe
 from decimal import Decimal
 from html import escape
 
-LABEL_W, BAR_W, TEXT_W, ROW_H, BAR_H, TOP = 250, 380, 70, 46, 16, 26
+LABEL_W, BAR_W, TEXT_W, ROW_H, BAR_H, TOP = 250, 380, 70, 46, 16, 40
 
 
 def area_chart(*, areas, unit_score, tpi_score, limits) -> str:
@@ -20,15 +20,18 @@ def area_chart(*, areas, unit_score, tpi_score, limits) -> str:
            '<defs><pattern id="lke-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
            'patternTransform="rotate(45)"><rect width="6" height="6" fill="#cfe2ff"/>'
            '<line x1="0" y1="0" x2="0" y2="6" stroke="#0a58ca" stroke-width="3"/></pattern></defs>']
-    for label, share in limits:
+    for i, (label, share) in enumerate(limits):
         x = LABEL_W + BAR_W * float(share)
         out.append(f'<line x1="{x:.1f}" y1="{TOP - 8}" x2="{x:.1f}" y2="{TOP + len(areas) * ROW_H}" '
                    'stroke="#6c757d" stroke-dasharray="4 3"/>')
-        out.append(f'<text x="{x:.1f}" y="{TOP - 12}" font-size="11" text-anchor="middle" fill="#212529">'
+        out.append(f'<text x="{x:.1f}" y="{TOP - 24 + 12 * (i % 2)}" font-size="11" text-anchor="middle" '
+                   'fill="#212529">'
                    f'{escape(label)} {float(share) * 100:.0f}%</text>')
     for i, (number, name, weight) in enumerate(areas):
         y = TOP + i * ROW_H
-        out.append(f'<text x="4" y="{y + 20}" font-size="12" fill="#212529">{number}. {escape(name[:38])}</text>')
+        first, rest = _wrap(f"{number}. {name}", 34)
+        out.append(f'<text x="4" y="{y + (14 if rest else 20)}" font-size="12" fill="#212529">{escape(first)}'
+                   + (f'<tspan x="4" dy="14">{escape(rest[:34])}</tspan>' if rest else "") + "</text>")
         for j, (result, fill) in enumerate(((unit_score, "#198754"), (tpi_score, "url(#lke-hatch)"))):
             if result is None:
                 continue
@@ -47,6 +50,15 @@ def area_chart(*, areas, unit_score, tpi_score, limits) -> str:
                f'<text x="208" y="{ly}" font-size="11" fill="#212529">Penilaian TPI</text>')
     out.append("</svg>")
     return "".join(out)
+
+
+def _wrap(text: str, width: int) -> tuple[str, str]:
+    """The text in at most two lines of `width` characters, split at a space."""
+    if len(text) <= width:
+        return text, ""
+    cut = text.rfind(" ", 0, width)
+    cut = cut if cut > 0 else width
+    return text[:cut], text[cut:].strip()
 
 
 def _pct(share: Decimal) -> str:

@@ -170,13 +170,14 @@ def _write(*, assessment, question, column, user, state, choice, value, counts, 
         answer = Answer.objects.select_for_update().filter(assessment=assessment, question_id=question.pk,
                                                            column=column).first()
         previous = answer.as_dict() if answer else None
+        previous_state = answer.state if answer else None
         if answer is None:
             answer = Answer(assessment=assessment, question_id=question.pk, column=column)
         answer.choice, answer.value, answer.counts, answer.note = choice, value, counts, note
         answer.state = state
         answer.updated_by = user if getattr(user, "is_authenticated", False) else None
-        if previous == answer.as_dict() and answer.pk:
-            return answer
+        if previous == answer.as_dict() and answer.pk and previous_state == state:
+            return answer           # nothing changed (a Ketua Tim confirming a proposal does change its state)
         answer.full_clean()
         answer.save()
         _bump(assessment)
