@@ -21,7 +21,7 @@ from zi_portal.lib.files import protected_file_response
 from . import scoring, selectors, services
 from .forms import AnswerForm, DocumentForm, EligibilityForm, ImportForm, LinkForm, LinksForm, StepForm
 from .management.commands.lke_export import export_bytes
-from .models import Column, LkeDocument
+from .models import Column, EligibilityStatus, LkeDocument
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -42,7 +42,7 @@ def assessment(request, unit_id: int, year: int):
     # The figures are the same for every reader: cached under a key that changes with every audited change of
     # the unit (answers, evidence, reviews, reports), like the dashboard's.
     key = f"lke:page:{unit.pk}:{year}:{found.pk if found else 0}:{unit_version(unit.pk)}"
-    body = cache.get(key)
+    body, data = cache.get(key), None
     if body is None:
         data = selectors.page_data(found, unit, year)
         body = render_to_string("lke/_assessment_body.html", {**data, "assessment": found, "unit": unit,
@@ -51,8 +51,10 @@ def assessment(request, unit_id: int, year: int):
     return render(request, "lke/assessment.html", {
         "unit": unit, "year": year, "assessment": found, "membership": membership, "body": mark_safe(body),
         "can_start": found is None and membership.role != Role.KEPALA,
-        "eligibility_form": EligibilityForm() if found and membership.role in (Role.KETUA, Role.TPI) else None,
-        "import_form": ImportForm()})
+        # the form is written out in the template (no widget templates: this page is read often)
+        "eligibility_rows": (data["eligibility"] if data else selectors.eligibility(found))
+        if found and membership.role in (Role.KETUA, Role.TPI) else None,
+        "statuses": EligibilityStatus.choices})
 
 
 @login_required
