@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from actionplan.models import Membership
 from evidence.services import revision_review
+from lke.loading import DEFAULT_FILE, load_file
 from lke.models import Answer, AnswerEvidence, Assessment
 
 from .factories import submit
@@ -29,6 +30,8 @@ def shown(page, column):
 
 def test_anggota_proposes_ketua_links_and_submits_tpi_finalises(live_server, browser, plan, assigned_target,
                                                                 anggota, ketua, tpi, artifacts):
+    # A live-server test runs on a flushed database: the data migration's LKE may be gone (the loader is idempotent).
+    load_file(DEFAULT_FILE)
     accepted = submit(assigned_target, anggota, description="SK Tim ZI")
     revision_review(revision=accepted, user=ketua, membership=Membership.objects.get(user=ketua),
                     decision="accept", note="")
