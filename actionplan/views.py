@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from lke import selectors as lke_selectors
 from zi_portal.lib.audit import client_ip
 
 from .forms import AssignForm
@@ -45,7 +46,8 @@ def plan_detail(request, plan_id: int):
     data = plan_page(plan, component_code=code, page=request.GET.get("halaman"), everything=everything)
     return render(request, "actionplan/plan_detail.html", {
         "plan": plan, "membership": membership, "selected_code": code, **data,
-        "is_ketua": membership.role == Role.KETUA})
+        "is_ketua": membership.role == Role.KETUA,
+        "lke_questions": lke_selectors.indicator_questions(plan)})
 
 
 @login_required

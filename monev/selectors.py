@@ -318,6 +318,8 @@ def report_snapshot(*, plan: Plan, semester: int, as_of: datetime.date) -> dict:
     """The data of a semester Monev report as plain JSON-able values: the same figures as the dashboard for the
     same semester and date, plus every target of the semester with its evidence. Frozen into the report when the
     Ketua Tim submits it, so later uploads do not change a submitted report. Fixed number of queries."""
+    from lke.selectors import monev_section as lke_monev_section
+
     from .charts import component_chart
 
     data = dashboard_data(plan=plan, as_of=as_of, semester=semester)
@@ -371,6 +373,7 @@ def report_snapshot(*, plan: Plan, semester: int, as_of: datetime.date) -> dict:
         "chart_svg": component_chart(data["components"]),
         "kepala": person(Role.KEPALA),
         "ketua": person(Role.KETUA),
+        "lke": lke_monev_section(plan),   # issue 10: the LKE section, frozen with the report
     }
 
 

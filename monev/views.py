@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from actionplan.models import Role
+from lke import selectors as lke_selectors
 from zi_portal.lib.audit import client_ip
 from zi_portal.lib.files import protected_file_response
 
@@ -50,6 +51,7 @@ def dashboard(request, plan_id: int):
         data = selectors.dashboard_data(plan=plan, as_of=as_of, semester=semester)
         body = render_to_string("monev/_dashboard_body.html", {
             **data, "chart": component_chart(data["components"]),
+            "lke_card": lke_selectors.score_card(plan),   # issue 10: the LKE score card
             "target_url": reverse("evidence:target", args=[0]).removesuffix("0/")})
         cache.set(key, body, settings.DASHBOARD_CACHE_SECONDS)
     return render(request, "monev/dashboard.html", {

@@ -67,6 +67,17 @@ from actionplan.models import (
 from actionplan.selectors import assignable_people
 from actionplan.services import PlanImportError, assignments_set, plan_export_file, plan_import
 from evidence.models import Comment, EvidenceFile, ReviewDecision, Revision
+from evidence.services import revision_review as evidence_review
+from lke.models import (
+    ELIGIBILITY_ITEMS,
+    Answer,
+    AnswerEvidence,
+    Assessment,
+    Eligibility,
+    EligibilityStatus,
+    LkeDocument,
+    QuestionLink,
+)
 from monev import services as monev_services
 from monev.models import FollowUp, Notification, Recommendation, Report, ReportDownload, UnitCertificate
 from monev.signing import demo_certificate
@@ -164,7 +175,8 @@ def world(settings, certificate, unit, anggota, anggota_other, ketua, kepala, tp
     monev_services.report_save(report=draft, user=ketua, membership=ketua_m, number="800/1/2020",
                                conclusions="Simpulan sementara.", recommendations=[], followups={})
     import_unit = Unit.objects.create(name="Unit Uji Impor Fuzz")
-    return {
+    lke = _lke_world(plan, plan_2020, anggota, ketua)
+    return {**lke,
         "plan": plan, "plan_2020": plan_2020, "unit": unit, "import_unit": import_unit,
         "target": assigned_target, "step": assigned_target.step, "revision": revision,
         "file": revision.files.get(), "upload_target": upload_target, "notification": notification,
@@ -175,15 +187,42 @@ def world(settings, certificate, unit, anggota, anggota_other, ketua, kepala, tp
     }
 
 
+def _lke_world(plan, plan_2020, anggota, ketua) -> dict:
+    """An LKE assessment of 2019 (with an accepted bukti fisik to link, a linked document and one answer in its
+    worksheet) and a submitted one of 2020 (to reopen)."""
+    from lke import services as lke
+    from lke.management.commands.lke_export import export_bytes
+
+    ketua_m = ketua.memberships.get()
+    third = Target.objects.filter(step__indicator__subcomponent__component__plan=plan).order_by("pk")[2]
+    assignments_set(step=third.step, users=[anggota], actor=ketua)
+    accepted = submit(third, anggota)
+    evidence_review(revision=accepted, user=ketua, membership=ketua_m, decision="accept", note="")
+    assessment = lke.assessment_start(unit=plan.unit, year=2019, user=ketua, membership=ketua_m)
+    link = lke.document_upload(assessment=assessment, code="A.I.1.i.a", column="unit", description="SK",
+                               file=_pdf().make(), user=ketua, membership=ketua_m)
+    lke.answer_save(assessment=assessment, code="A.I.1.ii.b", column="unit", user=ketua, membership=ketua_m,
+                    choice="B")
+    sheet = export_bytes(plan.unit, 2019)
+    lke.answer_save(assessment=assessment, code="A.I.1.ii.b", column="unit", user=ketua, membership=ketua_m,
+                    choice="")          # the worksheet sets it again: its import changes something
+    submitted = lke.assessment_start(unit=plan.unit, year=2020, user=ketua, membership=ketua_m)
+    lke.assessment_submit(assessment=submitted, user=ketua, membership=ketua_m)
+    return {"lke": assessment, "lke_link": link, "lke_submitted": submitted, "lke_accepted": accepted,
+            "lke_sheet": sheet}
+
+
 # -- what "nothing saved" means --------------------------------------------------------------------------------------
 
 COUNTED = [Plan, Component, SubComponent, Indicator, ActionStep, Target, Assignment, AuditEvent, Unit, Revision,
            EvidenceFile, ReviewDecision, Comment, Report, Recommendation, FollowUp, ReportDownload, Notification,
-           UnitCertificate, LogEntry, Session, User]
+           UnitCertificate, LogEntry, Session, User, Assessment, Answer, AnswerEvidence, LkeDocument, Eligibility,
+           QuestionLink]
 # Rows of these the payload saved (new ones, and Report and FollowUp rows changed in place) must pass their own
 # field validation.
 VALIDATED = [Plan, Component, SubComponent, Indicator, ActionStep, Target, Assignment, AuditEvent, Revision,
-             EvidenceFile, ReviewDecision, Comment, Report, Recommendation, FollowUp, UnitCertificate]
+             EvidenceFile, ReviewDecision, Comment, Report, Recommendation, FollowUp, UnitCertificate, Assessment,
+             Answer, AnswerEvidence, LkeDocument, Eligibility, QuestionLink]
 
 
 def _state_querysets() -> dict:
@@ -199,6 +238,10 @@ def _state_querysets() -> dict:
         "assignment": Assignment.objects.order_by("step_id", "user_id").values_list("step_id", "user_id"),
         "login": User.objects.order_by("pk").values_list("pk", "last_login", "password"),
         "plan": Plan.objects.order_by("pk").values_list("pk", "title", "status"),
+        "lke assessment": Assessment.objects.order_by("pk").values_list("pk", "unit_status", "tpi_status"),
+        "lke answer": Answer.objects.order_by("pk").values_list("pk", "choice", "value", "note", "state"),
+        "lke eligibility": Eligibility.objects.order_by("pk").values_list("pk", "status", "note"),
+        "lke link source": QuestionLink.objects.order_by("pk").values_list("pk", "source"),
     }
 
 
@@ -578,6 +621,62 @@ FUZZ_TABLE = [
                         "passphrase": [w["certificate"]["passphrase"]]}),
 ]
 
+def _lke_sheet(world) -> Upload:
+    return Upload("lke.xlsx", world["lke_sheet"],
+                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _eligibility_fields(world) -> dict[str, F]:
+    fields = {}
+    for item, _label in ELIGIBILITY_ITEMS:
+        fields[item] = F("choice", allowed=tuple(EligibilityStatus.values))
+        fields[f"{item}_note"] = text(500, required=False)
+    return fields
+
+
+def _indicators(world) -> set:
+    return {str(pk) for pk in Indicator.objects.filter(subcomponent__component__plan=world["plan"])
+            .values_list("pk", flat=True)}
+
+
+LKE_FUZZ = [
+    Endpoint("lke:start", "ketua", lambda w: [w["unit"].pk, 2021], lambda w: {}, lambda w: {}),
+    Endpoint("lke:answer_save", "ketua", lambda w: [w["lke"].pk, "A.I.1.i.b", "unit"],
+             lambda w: {"unit-choice": F("choice", required=False, allowed=("", "A", "B", "C")),
+                        "unit-note": text(4000, required=False)},
+             lambda w: {"unit-choice": ["B"], "unit-note": ["Sebagian anggota tim dipilih dengan prosedur."]}),
+    Endpoint("lke:evidence_link", "ketua", lambda w: [w["lke"].pk, "A.I.1.i.a", "unit"],
+             lambda w: {"revision": F("model", allowed=lambda w: {str(w["lke_accepted"].pk)})},
+             lambda w: {"revision": [str(w["lke_accepted"].pk)]}),
+    Endpoint("lke:document_upload", "ketua", lambda w: [w["lke"].pk, "A.I.1.i.b", "unit"],
+             lambda w: {"file": F("file", allowed=lambda w: {sha(_pdf().content), sha(_pdf().content[:60])}),
+                        "description": text(500, required=False)},
+             lambda w: {"file": [_pdf()], "description": ["Notulen penetapan tim"]}),
+    Endpoint("lke:evidence_unlink", "ketua", lambda w: [w["lke"].pk, w["lke_link"].pk],
+             lambda w: {"code": F("free")}, lambda w: {"code": ["A.I.1.i.a"]}),
+    Endpoint("lke:submit", "ketua", lambda w: [w["lke"].pk], lambda w: {}, lambda w: {}),
+    Endpoint("lke:reopen", "ketua", lambda w: [w["lke_submitted"].pk], lambda w: {}, lambda w: {}),
+    Endpoint("lke:tpi_finalise", "tpi", lambda w: [w["lke"].pk], lambda w: {}, lambda w: {}),
+    Endpoint("lke:eligibility", "ketua", lambda w: [w["lke"].pk], _eligibility_fields,
+             lambda w: {**{item: ["met"] for item, _l in ELIGIBILITY_ITEMS},
+                        **{f"{item}_note": ["Sesuai LHP 2019"] for item, _l in ELIGIBILITY_ITEMS}}),
+    Endpoint("lke:import", "ketua", lambda w: [w["lke"].pk, "unit"],
+             lambda w: {"file": F("file", allowed=lambda w: {sha(w["lke_sheet"])})},
+             lambda w: {"file": [_lke_sheet(w)]}),
+    Endpoint("lke:links_propose", "ketua", lambda w: [w["lke"].pk], lambda w: {}, lambda w: {}),
+    Endpoint("lke:links_set", "ketua", lambda w: [w["lke"].pk, "A.I.1.i.a"],
+             lambda w: {"indicators": F("ids", required=False, allowed=_indicators)},
+             lambda w: {"indicators": sorted(_indicators(w))[:1]}),
+    Endpoint("lke:make_step", "ketua", lambda w: [w["lke"].pk, "A.I.1.i.b"],
+             lambda w: {"description": text(2000), "evidence_required": text(2000),
+                        "due_date": F("date", allowed=())},
+             lambda w: {"description": ["Seleksi anggota tim dengan prosedur"], "evidence_required": ["SK tim"],
+                        "due_date": ["2019-10-31"]},
+             # the target date must fall in the assessment's year
+             rule=lambda post: not (post.get("due_date") or "").strip().startswith("2019-")),
+]
+FUZZ_TABLE += LKE_FUZZ
+
 INT_JUNK = ["0", "9" * 25, "abc", "-1", "1e3", "%00", "%D9%A1"]       # the last: an Arabic-Indic digit one
 STR_JUNK = ["%00", "A" * 5000, "%FF%FE", "'%20OR%201=1--", "ABCD-EFGH%00", "..%2F..%2Fetc"]
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -779,6 +878,13 @@ GET_ONLY = {
     "monev:report_page": ("ketua", lambda w: [w["plan"].pk, 1]),
     "monev:report_download": ("ketua", lambda w: [w["signed"].pk]),
     "monev:notifications": ("anggota", lambda w: []),
+    "lke:assessment": ("ketua", lambda w: [w["unit"].pk, 2019]),
+    "lke:question": ("ketua", lambda w: [w["lke"].pk, "A.I.1.i.a"]),
+    "lke:document_download": ("ketua", lambda w: [w["lke"].pk, w["lke_link"].document_id]),
+    "lke:export": ("ketua", lambda w: [w["lke"].pk]),
+    "lke:history": ("ketua", lambda w: [w["lke"].pk]),
+    "lke:points": ("ketua", lambda w: [w["lke"].pk]),
+    "lke:units": ("tpi", lambda w: [2019]),
 }
 # Django's own admin pages (model changelists, add/change/delete forms, login …) are Django's; the portal's own
 # admin URLs (anything else under admin:) must be in the tables like every other page.

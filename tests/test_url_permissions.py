@@ -16,14 +16,33 @@ ROLES = ["anggota", "anggota_other", "ketua", "kepala", "tpi", "outsider", "anon
 MEMBERS = {"anggota", "anggota_other", "ketua", "kepala", "tpi"}
 
 
+def _lke(plan, ketua):
+    """An LKE assessment of the plan's unit with an uploaded document linked to A.I.1.i.a (unit column)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from actionplan.models import Membership
+    from lke import services as lke_services
+
+    from .factories import pdf_bytes
+
+    membership = Membership.objects.get(user=ketua)
+    assessment = lke_services.assessment_start(unit=plan.unit, year=plan.year, user=ketua, membership=membership)
+    link = lke_services.document_upload(assessment=assessment, code="A.I.1.i.a", column="unit", description="SK",
+                                        file=SimpleUploadedFile("sk.pdf", pdf_bytes(), "application/pdf"),
+                                        user=ketua, membership=membership)
+    return assessment, link
+
+
 @pytest.fixture
 def world(plan, assigned_target, anggota, anggota_other, ketua, kepala, tpi, outsider):
     revision = submit(assigned_target, anggota)
+    lke_assessment, lke_link = _lke(plan, ketua)
     notification = Notification.objects.create(
         target=assigned_target, due_date=assigned_target.due_date, recipient=anggota, kind="before_3",
         recipient_role="responsible", notice_date=assigned_target.due_date - datetime.timedelta(days=3),
         run_id=uuid.uuid4(), created_at=timezone.now())
     return {"notification": notification, "plan": plan, "target": assigned_target, "step": assigned_target.step,
+            "lke": lke_assessment, "lke_link": lke_link, "lke_document": lke_link.document,
             "revision": revision, "file": revision.files.get(),
             "people": {"anggota": anggota, "anggota_other": anggota_other, "ketua": ketua, "kepala": kepala,
                        "tpi": tpi, "outsider": outsider, "anonymous": None}}
@@ -44,6 +63,29 @@ def _expect_login_redirect(response):
 # progress and reports: Ketua Tim, Kepala Dinas and TPI of the unit
 WATCHERS = {"anggota": 403, "anggota_other": 403, "ketua": 200, "kepala": 200, "tpi": 200, "outsider": 404,
             "anonymous": "login"}
+
+READERS = {**{r: 200 for r in MEMBERS}, "outsider": 404, "anonymous": "login"}
+KETUA_ONLY = {**{r: 403 for r in MEMBERS}, "ketua": 302, "outsider": 404, "anonymous": "login"}
+TPI_ONLY = {**{r: 403 for r in MEMBERS}, "tpi": 302, "outsider": 404, "anonymous": "login"}
+# the anggota is responsible for a step of component I (area 1, where A.I.1.i.a is)
+UNIT_COLUMN = {**{r: 403 for r in MEMBERS}, "anggota": 302, "ketua": 302, "outsider": 404, "anonymous": "login"}
+
+
+def _lke_sheet(w):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from lke.management.commands.lke_export import export_bytes
+
+    return SimpleUploadedFile("lke.xlsx", export_bytes(w["plan"].unit, 2019))
+
+
+def _pdf_upload(w):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .factories import pdf_bytes
+
+    return SimpleUploadedFile("sk.pdf", pdf_bytes(), "application/pdf")
+
 
 # name, url builder, expected status per role ("login" = redirect to the login page)
 GET_MATRIX = [
@@ -74,6 +116,21 @@ GET_MATRIX = [
     ("units_summary", lambda w: reverse("monev:units_summary"), {**{r: 200 for r in ROLES}, "anonymous": "login"}),
     ("notifications", lambda w: reverse("monev:notifications"), {**{r: 200 for r in ROLES}, "anonymous": "login"}),
     ("verify_unknown_code", lambda w: reverse("monev:verify", args=["ABCD-2345"]), {r: 404 for r in ROLES}),
+    # LKE: every member of the unit reads everything
+    ("lke_assessment", lambda w: reverse("lke:assessment", kwargs={"unit_id": w["plan"].unit_id, "year": 2019}),
+     READERS),
+    ("lke_assessment_no_assessment_yet",
+     lambda w: reverse("lke:assessment", kwargs={"unit_id": w["plan"].unit_id, "year": 2030}), READERS),
+    ("lke_question", lambda w: reverse("lke:question", kwargs={"assessment_id": w["lke"].pk, "code": "A.I.1.i.a"}),
+     READERS),
+    ("lke_question_unknown_code", lambda w: reverse("lke:question", args=[w["lke"].pk, "Z.9"]),
+     {**{r: 404 for r in ROLES}, "anonymous": "login"}),
+    ("lke_document_download", lambda w: reverse("lke:document_download", args=[w["lke"].pk, w["lke_document"].pk]),
+     READERS),
+    ("lke_export", lambda w: reverse("lke:export", args=[w["lke"].pk]), READERS),
+    ("lke_history", lambda w: reverse("lke:history", args=[w["lke"].pk]), READERS),
+    ("lke_points", lambda w: reverse("lke:points", args=[w["lke"].pk]), READERS),
+    ("lke_units", lambda w: reverse("lke:units", args=[2019]), {**{r: 200 for r in ROLES}, "anonymous": "login"}),
 ]
 
 
@@ -102,6 +159,32 @@ POST_MATRIX = [
      {**{r: 404 for r in ROLES}, "anggota": 302, "anonymous": "login"}),
     ("notifications_read_all", lambda w: reverse("monev:notifications_read_all"), {},
      {**{r: 302 for r in ROLES}, "anonymous": "login"}),
+    ("lke_start", lambda w: reverse("lke:start", args=[w["plan"].unit_id, 2020]), {},
+     {**{r: 302 for r in MEMBERS}, "kepala": 403, "outsider": 404, "anonymous": "login"}),
+    ("lke_answer_unit", lambda w: reverse("lke:answer_save", args=[w["lke"].pk, "A.I.1.i.a", "unit"]),
+     {"unit-choice": "Ya", "unit-note": "SK tim ada"}, UNIT_COLUMN),
+    ("lke_answer_tpi", lambda w: reverse("lke:answer_save", args=[w["lke"].pk, "A.I.1.i.a", "tpi"]),
+     {"tpi-choice": "Tidak", "tpi-note": ""}, TPI_ONLY),
+    ("lke_evidence_link", lambda w: reverse("lke:evidence_link", args=[w["lke"].pk, "A.I.1.i.a", "unit"]),
+     {"revision": "1"}, UNIT_COLUMN),
+    ("lke_document_upload", lambda w: reverse("lke:document_upload", args=[w["lke"].pk, "A.I.1.i.a", "unit"]),
+     lambda w: {"file": _pdf_upload(w), "description": "Notulen"}, UNIT_COLUMN),
+    ("lke_evidence_unlink", lambda w: reverse("lke:evidence_unlink", args=[w["lke"].pk, w["lke_link"].pk]),
+     {"code": "A.I.1.i.a"}, UNIT_COLUMN),
+    ("lke_submit", lambda w: reverse("lke:submit", args=[w["lke"].pk]), {}, KETUA_ONLY),
+    ("lke_reopen", lambda w: reverse("lke:reopen", args=[w["lke"].pk]), {}, KETUA_ONLY),
+    ("lke_tpi_finalise", lambda w: reverse("lke:tpi_finalise", args=[w["lke"].pk]), {}, TPI_ONLY),
+    ("lke_eligibility", lambda w: reverse("lke:eligibility", args=[w["lke"].pk]), {"bpk_opinion": "met"},
+     {**KETUA_ONLY, "tpi": 302}),
+    ("lke_import_unit", lambda w: reverse("lke:import", args=[w["lke"].pk, "unit"]),
+     lambda w: {"file": _lke_sheet(w)}, KETUA_ONLY),
+    ("lke_import_tpi", lambda w: reverse("lke:import", args=[w["lke"].pk, "tpi"]),
+     lambda w: {"file": _lke_sheet(w)}, TPI_ONLY),
+    ("lke_links_propose", lambda w: reverse("lke:links_propose", args=[w["lke"].pk]), {}, KETUA_ONLY),
+    ("lke_links_set", lambda w: reverse("lke:links_set", args=[w["lke"].pk, "A.I.1.i.a"]), {"indicators": []},
+     KETUA_ONLY),
+    ("lke_make_step", lambda w: reverse("lke:make_step", args=[w["lke"].pk, "A.I.1.i.b"]),
+     {"description": "Seleksi anggota tim", "evidence_required": "SK", "due_date": "2019-10-31"}, KETUA_ONLY),
 ]
 
 
@@ -109,7 +192,7 @@ POST_MATRIX = [
 @pytest.mark.parametrize("name, url, data, expected", POST_MATRIX, ids=[m[0] for m in POST_MATRIX])
 def test_post_every_action_as_every_role(client, world, role, name, url, data, expected):
     before = Revision.objects.get(pk=world["revision"].pk).status
-    response = _client(client, world, role).post(url(world), data)
+    response = _client(client, world, role).post(url(world), data(world) if callable(data) else data)
     if expected[role] == "login":
         _expect_login_redirect(response)
     else:

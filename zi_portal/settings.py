@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "actionplan",
     "evidence",
     "monev",
+    "lke",
 ]
 
 MIDDLEWARE = [

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("actionplan.urls")),
     path("bukti/", include("evidence.urls")),
     path("monev/", include("monev.urls")),
+    path("lke/", include("lke.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LkeConfig(AppConfig):
+    name = "lke"
+    verbose_name = _("Lembar Kerja Evaluasi ZI")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,18 @@
+"""Shared bits of the LKE commands: the unit by name (as import_plan finds it) and a column's score."""
+from django.core.management.base import CommandError
+
+from actionplan.models import Unit
+from actionplan.services import unit_create
+
+
+def find_unit(name: str, *, create: bool) -> tuple[Unit, bool]:
+    name = " ".join(name.split())
+    unit = Unit.objects.filter(name__iexact=name).first()
+    if unit is not None:
+        return unit, False
+    if create:
+        return unit_create(name=name), True
+    known = list(Unit.objects.order_by("name").values_list("name", flat=True))
+    listing = "\n".join(f"  - {n}" for n in known) or "  (belum ada unit kerja)"
+    raise CommandError(f"Unit kerja '{name}' tidak ditemukan. Unit kerja yang dikenal:\n{listing}\n"
+                       "Gunakan --create-unit untuk membuatnya.")
