@@ -15,5 +15,7 @@ urlpatterns = [
     path("", include("actionplan.urls")),
     path("bukti/", include("evidence.urls")),
     path("monev/", include("monev.urls")),
+    path("program/", include("programme.urls")),
+    path("publik/", include("public.urls")),
     path("admin/", admin.site.urls),
 ]
