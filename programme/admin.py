@@ -2,8 +2,7 @@
 services, which check the role and write the audit trail (teams, priority targets, the register)."""
 from django.contrib import admin
 
-from .models import AssetReport, PaktaBatch, PaktaIntegritas, PaktaNotice, PriorityTarget, StaffMember, Team, \
-    TeamMember
+from .models import AssetReport, PaktaBatch, PaktaIntegritas, PaktaNotice, PriorityTarget, StaffMember, Team, TeamMember
 
 
 class ReadOnly(admin.ModelAdmin):

@@ -136,6 +136,9 @@ class PriorityLink(models.Model):
         verbose_name_plural = _("langkah aksi target prioritas")
         constraints = [models.UniqueConstraint(fields=["priority", "step"], name="unique_priority_link")]
 
+    def __str__(self):
+        return f"{self.priority_id} → {self.step_id}"
+
 
 class StaffMember(models.Model):
     """A person on the unit's staff list (with or without a portal account). Kept in sync by re-import: the NIP
@@ -271,3 +274,6 @@ class PaktaNotice(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["unit", "year", "period", "recipient", "kind"],
                                                name="unique_pakta_notice")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.period} → {self.recipient_id}"

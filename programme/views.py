@@ -16,8 +16,15 @@ from zi_portal.lib.audit import client_ip
 from zi_portal.lib.files import protected_file_response
 
 from . import selectors, services
-from .forms import AssetReportForm, PaktaBulkForm, PaktaForm, PriorityLinksForm, PriorityTitlesForm, StaffImportForm, \
-    TeamForm
+from .forms import (
+    AssetReportForm,
+    PaktaBulkForm,
+    PaktaForm,
+    PriorityLinksForm,
+    PriorityTitlesForm,
+    StaffImportForm,
+    TeamForm,
+)
 from .models import StaffMember, TeamKind
 
 REGISTER_PAGE_SIZE = 100

@@ -39,3 +39,6 @@ class PublishedReport(models.Model):
     class Meta:
         verbose_name = _("laporan di halaman publik")
         verbose_name_plural = _("laporan di halaman publik")
+
+    def __str__(self):
+        return f"{self.report} ({'PDF publik' if self.pdf_public else 'tanpa PDF'})"
