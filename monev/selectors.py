@@ -248,6 +248,8 @@ def report_snapshot(*, plan: Plan, semester: int, as_of: datetime.date) -> dict:
     """The data of a semester Monev report as plain JSON-able values: the same figures as the dashboard for the
     same semester and date, plus every target of the semester with its evidence. Frozen into the report when the
     Ketua Tim submits it, so later uploads do not change a submitted report. Fixed number of queries."""
+    from programme.selectors import programme_snapshot
+
     from .charts import component_chart
 
     data = dashboard_data(plan=plan, as_of=as_of, semester=semester)
@@ -302,6 +304,7 @@ def report_snapshot(*, plan: Plan, semester: int, as_of: datetime.date) -> dict:
         "chart_svg": component_chart(data["components"]),
         "kepala": person(Role.KEPALA),
         "ketua": person(Role.KETUA),
+        "programme": programme_snapshot(plan=plan, as_of=as_of, semester=semester),  # issue 11
     }
 
 

@@ -16,6 +16,8 @@ from actionplan.models import Role
 from zi_portal.lib.audit import client_ip
 from zi_portal.lib.files import protected_file_response
 
+from programme.selectors import programme_summary
+
 from . import selectors, services
 from .charts import component_chart
 from .forms import ReportForm, VerifyForm
@@ -50,6 +52,7 @@ def dashboard(request, plan_id: int):
         data = selectors.dashboard_data(plan=plan, as_of=as_of, semester=semester)
         body = render_to_string("monev/_dashboard_body.html", {
             **data, "chart": component_chart(data["components"]),
+            "programme": programme_summary(plan=plan, as_of=as_of, semester=semester),  # issue 11
             "target_url": reverse("evidence:target", args=[0]).removesuffix("0/")})
         cache.set(key, body, settings.DASHBOARD_CACHE_SECONDS)
     return render(request, "monev/dashboard.html", {

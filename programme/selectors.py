@@ -183,3 +183,13 @@ def programme_summary(*, plan: Plan, as_of: datetime.date, semester: int | None 
     the Pakta Integritas / LHKPN figures of the plan's year. Three queries."""
     return {"priorities": priority_progress(plan=plan, as_of=as_of, semester=semester),
             "register": register_figures(unit_id=plan.unit_id, year=plan.year), "done_key": DONE}
+
+
+def programme_snapshot(*, plan: Plan, as_of: datetime.date, semester: int | None = None) -> dict:
+    """`programme_summary` as plain JSON values, frozen into a semester Monev report's snapshot."""
+    data = programme_summary(plan=plan, as_of=as_of, semester=semester)
+    return {"priorities": [{"number": r["number"], "title": r["title"], "steps": r["step_count"],
+                            "total": r["progress"].total, "done": r["progress"].done,
+                            "late": r["progress"].counts["terlambat"], "percent": r["progress"].percent}
+                           for r in data["priorities"]],
+            "register": data["register"]}
