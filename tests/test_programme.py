@@ -388,3 +388,40 @@ def test_the_daily_job_sends_each_pakta_email_once(plan, unit, ketua, mailoutbox
 def test_no_pakta_reminders_without_an_active_plan_for_the_year(unit, ketua):
     _import_staff(unit, ketua)
     assert pakta_reminders_sweep(today=datetime.date(2019, 3, 1), run_id=uuid.uuid4()) == []
+
+
+# -- constant query counts ----------------------------------------------------------------------------------------
+
+def _count(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("extra", [0, 2000])
+def test_register_team_and_public_pages_take_the_same_queries_for_4_and_2004_staff(
+        client, plan, unit, ketua, extra):
+    from public.services import public_page_set
+
+    from .programme_factories import build_programme
+
+    build_programme(unit, plan, ketua, extra_staff=extra)
+    public_page_set(unit=unit, enabled=True, slug="lumajang", actor=ketua, check_role=False)
+    counts = {}
+    counts["public"] = _count(client, reverse("public:unit", args=["lumajang"]))
+    counts["public_json"] = _count(client, reverse("public:unit_data", args=["lumajang", "json"]))
+    counts["units"] = _count(client, reverse("public:units"))
+    client.force_login(ketua)
+    counts["register"] = _count(client, reverse("programme:register", args=[unit.pk]) + "?tahun=2019")
+    counts["teams"] = _count(client, reverse("programme:teams", args=[unit.pk]))
+    counts["priorities"] = _count(client, reverse("programme:priorities", args=[plan.pk]))
+    # The same numbers whatever the staff size: pinned, so a query per person would fail both cases.
+    assert counts == EXPECTED_QUERIES, counts
+
+
+# Cold (DummyCache in tests); logged-in pages include session, user, membership and navigation lookups.
+EXPECTED_QUERIES = {"public": 15, "public_json": 15, "units": 3, "register": 9, "teams": 8, "priorities": 8}
