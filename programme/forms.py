@@ -12,6 +12,13 @@ ROLE_WORDS = {"pengarah": TeamRole.PENGARAH, "penanggung jawab": TeamRole.PENGAR
               "sekretaris": TeamRole.SEKRETARIS, "sekertaris": TeamRole.SEKRETARIS, "anggota": TeamRole.ANGGOTA,
               "koordinator": TeamRole.KOORDINATOR}
 DATE = forms.DateInput(attrs={"type": "date"})
+ISO = ["%Y-%m-%d"]  # what a browser's date input sends; "20-02-2019" is ambiguous elsewhere
+
+
+def not_in_future(value):
+    if value is not None and value > datetime.date.today():
+        raise ValidationError(_("Tanggal tidak boleh di masa depan."))
+    return value
 
 
 def parse_member_lines(text: str) -> list[dict]:
@@ -55,9 +62,9 @@ class TeamForm(forms.Form):
     name = forms.CharField(label=_("Nama tim (untuk tim lain, mis. Tim PPID)"), max_length=200, required=False)
     year = forms.IntegerField(label=_("Tahun"), min_value=2000, max_value=2100)
     sk_number = forms.CharField(label=_("Nomor SK"), max_length=100)
-    sk_date = forms.DateField(label=_("Tanggal SK"), widget=DATE)
-    valid_from = forms.DateField(label=_("Berlaku mulai"), required=False, widget=DATE)
-    valid_until = forms.DateField(label=_("Berlaku sampai"), required=False, widget=DATE)
+    sk_date = forms.DateField(input_formats=ISO, label=_("Tanggal SK"), widget=DATE, validators=[not_in_future])
+    valid_from = forms.DateField(input_formats=ISO, label=_("Berlaku mulai"), required=False, widget=DATE)
+    valid_until = forms.DateField(input_formats=ISO, label=_("Berlaku sampai"), required=False, widget=DATE)
     members = forms.CharField(label=_("Anggota (satu per baris: peran; nama; NIP; jabatan)"), max_length=20000,
                               widget=forms.Textarea(attrs={"rows": 8}))
     sk_file = forms.FileField(label=_("SK bertanda tangan (PDF/gambar)"), required=False)
@@ -106,14 +113,8 @@ def _year_field():
 
 class PaktaForm(forms.Form):
     year = _year_field()
-    signed_on = forms.DateField(label=_("Tanggal tanda tangan"), widget=DATE)
+    signed_on = forms.DateField(input_formats=ISO, label=_("Tanggal tanda tangan"), widget=DATE, validators=[not_in_future])
     scan = forms.FileField(label=_("Pindaian pakta bertanda tangan"), required=False)
-
-    def clean_signed_on(self):
-        value = self.cleaned_data["signed_on"]
-        if value > datetime.date.today() + datetime.timedelta(days=1):
-            raise ValidationError(_("Tanggal tanda tangan tidak boleh di masa depan."))
-        return value
 
 
 class PaktaBulkForm(PaktaForm):
@@ -130,4 +131,4 @@ class AssetReportForm(forms.Form):
     year = _year_field()
     kind = forms.ChoiceField(label=_("Jenis"), choices=AssetReportKind.choices)
     must_file = forms.BooleanField(label=_("Wajib lapor"), required=False)
-    filed_on = forms.DateField(label=_("Tanggal lapor"), required=False, widget=DATE)
+    filed_on = forms.DateField(input_formats=ISO, label=_("Tanggal lapor"), required=False, widget=DATE, validators=[not_in_future])

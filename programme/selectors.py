@@ -22,8 +22,9 @@ REGISTER_ROLES = frozenset({Role.KETUA, Role.KEPALA, Role.TPI})
 
 def get_unit_for_user(user, unit_id, *, roles=READ_ROLES) -> tuple[Unit, Membership]:
     """404 outside the user's units; 403 for a role not in `roles`."""
+    # An id out of the database's range (from the URL) is simply unknown: the foreign-key lookup would overflow.
     membership = (Membership.objects.select_related("unit").filter(user=user, unit_id=unit_id).first()
-                  if user.is_authenticated else None)
+                  if user.is_authenticated and 0 < int(unit_id) < 2**63 else None)
     if membership is None:
         raise Http404("Unit kerja tidak ditemukan.")
     if membership.role not in roles:
