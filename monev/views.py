@@ -13,10 +13,9 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from actionplan.models import Role
+from programme.selectors import programme_summary
 from zi_portal.lib.audit import client_ip
 from zi_portal.lib.files import protected_file_response
-
-from programme.selectors import programme_summary
 
 from . import selectors, services
 from .charts import component_chart

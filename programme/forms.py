@@ -113,7 +113,8 @@ def _year_field():
 
 class PaktaForm(forms.Form):
     year = _year_field()
-    signed_on = forms.DateField(input_formats=ISO, label=_("Tanggal tanda tangan"), widget=DATE, validators=[not_in_future])
+    signed_on = forms.DateField(input_formats=ISO, label=_("Tanggal tanda tangan"), widget=DATE,
+                                validators=[not_in_future])
     scan = forms.FileField(label=_("Pindaian pakta bertanda tangan"), required=False)
 
 
@@ -131,4 +132,5 @@ class AssetReportForm(forms.Form):
     year = _year_field()
     kind = forms.ChoiceField(label=_("Jenis"), choices=AssetReportKind.choices)
     must_file = forms.BooleanField(label=_("Wajib lapor"), required=False)
-    filed_on = forms.DateField(input_formats=ISO, label=_("Tanggal lapor"), required=False, widget=DATE, validators=[not_in_future])
+    filed_on = forms.DateField(input_formats=ISO, label=_("Tanggal lapor"), required=False, widget=DATE,
+                               validators=[not_in_future])

@@ -70,7 +70,6 @@ from evidence.models import Comment, EvidenceFile, ReviewDecision, Revision
 from monev import services as monev_services
 from monev.models import FollowUp, Notification, Recommendation, Report, ReportDownload, UnitCertificate
 from monev.signing import demo_certificate
-
 from programme.models import (
     AssetReport,
     PaktaBatch,

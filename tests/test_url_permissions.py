@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from evidence.models import Revision
 from monev.models import Notification
-
 from public.services import public_page_set
 
 from .factories import pdf_bytes, submit
