@@ -425,3 +425,42 @@ def test_register_team_and_public_pages_take_the_same_queries_for_4_and_2004_sta
 
 # Cold (DummyCache in tests); logged-in pages include session, user, membership and navigation lookups.
 EXPECTED_QUERIES = {"public": 15, "public_json": 15, "units": 3, "register": 9, "teams": 8, "priorities": 8}
+
+
+# -- the pages' forms ---------------------------------------------------------------------------------------------
+
+def test_the_ketua_tim_keeps_the_register_through_its_pages(login, plan, unit, ketua):
+    client = login(ketua)
+    url = reverse("programme:staff_import", args=[unit.pk])
+    bad = SimpleUploadedFile("p.csv", b"NAMA,NIP\nBudi,123\n")
+    response = client.post(url, {"file": bad}, follow=True)
+    assert "Baris 2, kolom NIP" in response.content.decode() and not StaffMember.objects.exists()
+    client.post(url, {"file": SimpleUploadedFile("p.csv", STAFF_CSV.encode())})
+    staff = list(StaffMember.objects.order_by("order"))
+    assert client.post(reverse("programme:pakta_record", args=[staff[0].pk]),
+                       {"year": "2019", "signed_on": "2019-01-07", "scan": _pdf()}).status_code == 302
+    client.post(reverse("programme:pakta_bulk", args=[unit.pk]),
+                {"year": "2019", "signed_on": "2019-01-14", "event": "Apel", "staff": [staff[2].pk, staff[3].pk]})
+    client.post(reverse("programme:asset_report", args=[staff[0].pk]),
+                {"year": "2019", "kind": "lhkpn", "must_file": "on", "filed_on": "2019-03-01"})
+    f = register_figures(unit_id=unit.pk, year=2019)
+    assert (f["signed"], f["total"], f["filed"]) == (3, 5, 1)
+    page = client.get(reverse("programme:register", args=[unit.pk]) + "?tahun=2019").content.decode()
+    assert "60,0%" in page and "Tenaga Honorer" in page and "19660710 199203 1 007" in page
+    pakta = PaktaIntegritas.objects.get(staff=staff[0])
+    assert client.get(reverse("programme:pakta_file", args=[pakta.pk])).status_code == 200
+    batch_pakta = PaktaIntegritas.objects.get(staff=staff[2])
+    assert client.get(reverse("programme:pakta_file", args=[batch_pakta.pk])).status_code == 404  # no scan
+
+
+def test_the_ketua_tim_edits_and_links_priority_targets_through_the_pages(login, plan, ketua, anggota):
+    client = login(ketua)
+    client.post(reverse("programme:priorities_set", args=[plan.pk]), {"titles": "Tim ZI\n\nSosialisasi\n"})
+    first = PriorityTarget.objects.get(number=1)
+    step = ActionStep.objects.filter(indicator__subcomponent__component__plan=plan).first()
+    assert client.post(reverse("programme:priority_links", args=[first.pk]),
+                       {"steps": [str(step.pk)]}).status_code == 302
+    assert list(first.steps.all()) == [step]
+    page = login(anggota).get(reverse("programme:priorities", args=[plan.pk])).content.decode()
+    assert "Tim ZI" in page and "belum ditautkan ke langkah aksi" in page  # Sosialisasi has no step
+    assert "Ubah daftar target prioritas" not in page  # Anggota reads only
