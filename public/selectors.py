@@ -9,7 +9,6 @@ named by their public verification code, everything else by position.
 """
 import datetime
 
-from django.db.models import Prefetch
 from django.http import Http404
 
 from actionplan.models import ActionStep, Component, Indicator, Plan, SubComponent, Target
@@ -71,27 +70,38 @@ def public_unit_data(page: PublicPage, *, as_of: datetime.date) -> dict:
     data["progress"] = round(100.0 * done / total, 1) if total else 0.0
     data["weighted"] = weighted
     data["chart_svg"] = component_chart(pairs)
-    tree = {c.pk: c for c in Component.objects.filter(plan=plan).order_by("order").prefetch_related(
-        Prefetch("subcomponents", queryset=SubComponent.objects.order_by("number")),
-        Prefetch("subcomponents__indicators", queryset=Indicator.objects.order_by("order")),
-        Prefetch("subcomponents__indicators__steps", queryset=ActionStep.objects.order_by("order")),
-        Prefetch("subcomponents__indicators__steps__targets", queryset=Target.objects.order_by("due_date")))}
+    # The plan tree as flat rows (four queries, no model instances: the largest part of a cold page).
+    in_plan = {"component__plan": plan}
+    subs: dict[int, list] = {}
+    for r in (SubComponent.objects.filter(**in_plan).order_by("number", "id")
+              .values("id", "component_id", "number", "name")):
+        subs.setdefault(r["component_id"], []).append({"number": r["number"], "name": r["name"], "indicators": [],
+                                                       "_id": r["id"]})
+    indicators: dict[int, list] = {}
+    for r in (Indicator.objects.filter(subcomponent__component__plan=plan).order_by("order", "id")
+              .values("id", "subcomponent_id", "text")):
+        indicators.setdefault(r["subcomponent_id"], []).append({"text": r["text"], "steps": [], "_id": r["id"]})
+    steps: dict[int, list] = {}
+    step_rows: dict[int, dict] = {}
+    for r in (ActionStep.objects.filter(indicator__subcomponent__component__plan=plan).order_by("order", "id")
+              .values("id", "indicator_id", "description", "evidence_required", "target_text")):
+        step_rows[r["id"]] = row = {"description": r["description"], "evidence": r["evidence_required"],
+                                    "target_text": r["target_text"], "due_dates": []}
+        steps.setdefault(r["indicator_id"], []).append(row)
+    for step_id, due in (Target.objects.filter(step__indicator__subcomponent__component__plan=plan,
+                                               due_date__isnull=False)
+                         .order_by("due_date").values_list("step_id", "due_date")):
+        step_rows[step_id]["due_dates"].append(due.isoformat())
     for component, progress in pairs:
-        c = tree[component.pk]
+        tree = subs.get(component.pk, [])
+        for sub in tree:
+            sub["indicators"] = indicators.get(sub.pop("_id"), [])
+            for ind in sub["indicators"]:
+                ind["steps"] = steps.get(ind.pop("_id"), [])
         data["components"].append({
-            "code": c.code, "name": c.get_code_display(), "weight": float(c.weight), "percent": progress.percent,
-            "targets": progress.total, "done": progress.done,
-            "statuses": {STATUS_LABELS[s]: progress.counts[s] for s in STATUSES},
-            "subcomponents": [{
-                "number": sub.number, "name": sub.name,
-                "indicators": [{
-                    "text": ind.text,
-                    "steps": [{"description": st.description, "evidence": st.evidence_required,
-                               "target_text": st.target_text,
-                               "due_dates": [t.due_date.isoformat() for t in st.targets.all() if t.due_date]}
-                              for st in ind.steps.all()]}
-                    for ind in sub.indicators.all()]}
-                for sub in c.subcomponents.all()]})
+            "code": component.code, "name": component.get_code_display(), "weight": float(component.weight),
+            "percent": progress.percent, "targets": progress.total, "done": progress.done,
+            "statuses": {STATUS_LABELS[s]: progress.counts[s] for s in STATUSES}, "subcomponents": tree})
     data["priority_targets"] = [{"number": p["number"], "title": p["title"], "percent": p["progress"].percent,
                                  "targets": p["progress"].total, "done": p["progress"].done,
                                  "linked_steps": p["step_count"]}

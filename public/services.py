@@ -16,7 +16,8 @@ PUBLISHER_ROLES = frozenset({Role.KEPALA, Role.KETUA})
 
 
 def cache_keys(slug: str) -> list[str]:
-    return [f"public:unit:{slug}", f"public:data:{slug}:csv", f"public:data:{slug}:json", "public:units"]
+    return [f"public:page:{slug}", f"public:unit:{slug}", f"public:data:{slug}:csv", f"public:data:{slug}:json",
+            "public:page:units", "public:units"]
 
 
 def cache_forget(slug: str) -> None:

@@ -49,13 +49,27 @@ def _cached(key: str, build):
     return value
 
 
+def _whole_page(request, key: str, render_page) -> HttpResponse:
+    """A visitor without cookies (no session, no messages) sees exactly what every such visitor sees: the whole
+    page comes from the cache. Anyone else gets the cached body inside a page rendered for them (the navigation
+    bar of a logged-in user)."""
+    if request.COOKIES:
+        return _public(render_page())
+    html = cache.get(key)
+    if html is None:
+        html = render_page().content
+        cache.set(key, html, settings.PUBLIC_CACHE_SECONDS)
+    return _public(HttpResponse(html))
+
+
 @require_GET
 @rate_limited
 def units(request):
     def build():
         return render_to_string("public/_units_body.html",
                                 {"units": selectors.public_units(as_of=timezone.localdate())})
-    return _public(render(request, "public/units.html", {"body": mark_safe(_cached("public:units", build))}))
+    return _whole_page(request, "public:page:units", lambda: render(
+        request, "public/units.html", {"body": mark_safe(_cached("public:units", build))}))
 
 
 def _page(slug: str) -> PublicPage:
@@ -67,33 +81,38 @@ def _page(slug: str) -> PublicPage:
 @require_GET
 @rate_limited
 def unit(request, slug: str):
-    page = _page(slug)
+    if not _SLUG.fullmatch(slug):
+        raise Http404("Halaman tidak ditemukan.")
 
-    def build():
-        data = selectors.public_unit_data(page, as_of=timezone.localdate())
-        return render_to_string("public/_unit_body.html", {"d": data, "chart": mark_safe(data["chart_svg"])})
-    return _public(render(request, "public/unit.html", {
-        "page": page, "body": mark_safe(_cached(f"public:unit:{page.slug}", build))}))
+    def render_page():
+        page = _page(slug)
+
+        def build():
+            data = selectors.public_unit_data(page, as_of=timezone.localdate())
+            return render_to_string("public/_unit_body.html", {"d": data, "chart": mark_safe(data["chart_svg"])})
+        return render(request, "public/unit.html", {
+            "page": page, "body": mark_safe(_cached(f"public:unit:{page.slug}", build))})
+    return _whole_page(request, f"public:page:{slug}", render_page)
 
 
 @require_GET
 @rate_limited
 def unit_data(request, slug: str, fmt: str):
-    if fmt not in ("csv", "json"):
+    if fmt not in ("csv", "json") or not _SLUG.fullmatch(slug):
         raise Http404
-    page = _page(slug)
 
     def build():
-        data = selectors.public_unit_data(page, as_of=timezone.localdate())
+        # Only built for a switched-on page; switching off drops the cached file (public/services.py).
+        data = selectors.public_unit_data(_page(slug), as_of=timezone.localdate())
         if fmt == "json":
             data = {k: v for k, v in data.items() if k != "chart_svg"}
             return json.dumps(data, ensure_ascii=False, indent=1).encode()
         out = io.StringIO()
         csv.writer(out).writerows(selectors.csv_rows(data))
         return ("\ufeff" + out.getvalue()).encode()  # BOM: Excel opens UTF-8 correctly
-    body = _cached(f"public:data:{page.slug}:{fmt}", build)
+    body = _cached(f"public:data:{slug}:{fmt}", build)
     response = HttpResponse(body, content_type="application/json" if fmt == "json" else "text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'{"inline" if fmt == "json" else "attachment"}; filename="zi-{page.slug}.{fmt}"'
+    response["Content-Disposition"] = f'{"inline" if fmt == "json" else "attachment"}; filename="zi-{slug}.{fmt}"'
     response["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
     return _public(response)
 
