@@ -464,3 +464,24 @@ def test_the_ketua_tim_edits_and_links_priority_targets_through_the_pages(login,
     page = login(anggota).get(reverse("programme:priorities", args=[plan.pk])).content.decode()
     assert "Tim ZI" in page and "belum ditautkan ke langkah aksi" in page  # Sosialisasi has no step
     assert "Ubah daftar target prioritas" not in page  # Anggota reads only
+
+
+def test_the_dashboard_and_the_report_snapshot_show_priority_targets_and_pakta_figures(login, plan, unit, ketua):
+    from monev.selectors import report_snapshot
+
+    from .programme_factories import build_programme
+
+    build_programme(unit, plan, ketua)
+    html = login(ketua).get(reverse("monev:dashboard", args=[plan.pk]) + "?per=2019-07-01").content.decode()
+    assert 'id="dashboard-programme"' in html and "Pembentukan Tim ZI" in html
+    assert 'data-figure="pakta-percent">50,0%' in html
+    snapshot = report_snapshot(plan=plan, semester=1, as_of=datetime.date(2019, 6, 30))
+    assert [p["title"] for p in snapshot["programme"]["priorities"]] == ["Pembentukan Tim ZI", "Sosialisasi",
+                                                                          "Keuangan"]
+    assert (snapshot["programme"]["register"]["signed"], snapshot["programme"]["register"]["total"]) == (2, 4)
+    from monev.pdf import report_html
+
+    page = report_html(snapshot=snapshot, number="1", issued_on=datetime.date(2019, 7, 1), conclusions="",
+                       recommendations=[], previous_followups=[], draft=True)
+    assert 'id="priority-table"' in page and "Pembentukan Tim ZI" in page
+    assert "Pakta integritas ditandatangani 2 dari 4 pegawai aktif (50,0%)" in page
