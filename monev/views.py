@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from actionplan.models import Role
-from programme.selectors import programme_summary
+from programme.selectors import pakta_notices_for, programme_summary
 from zi_portal.lib.audit import client_ip
 from zi_portal.lib.files import protected_file_response
 
@@ -89,8 +89,9 @@ from . import reminders  # noqa: E402
 
 @login_required
 def notifications(request):
-    return render(request, "monev/notifications.html",
-                  reminders.notifications_page(user=request.user, page=request.GET.get("page")))
+    return render(request, "monev/notifications.html", {
+        **reminders.notifications_page(user=request.user, page=request.GET.get("page")),
+        "pakta_notices": pakta_notices_for(request.user)})  # issue 11
 
 
 @login_required

@@ -194,3 +194,13 @@ def programme_snapshot(*, plan: Plan, as_of: datetime.date, semester: int | None
                             "late": r["progress"].counts["terlambat"], "percent": r["progress"].percent}
                            for r in data["priorities"]],
             "register": data["register"]}
+
+
+def pakta_notices_for(user, *, limit: int = 12) -> list:
+    """The user's latest unsigned-Pakta reminders (for the Notifikasi page). One query."""
+    from .models import PaktaNotice
+
+    if not user.is_authenticated:
+        return []
+    return list(PaktaNotice.objects.filter(recipient=user).select_related("unit").order_by("-created_at", "-id")
+                [:limit])

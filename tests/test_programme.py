@@ -360,6 +360,12 @@ def test_unsigned_pakta_reminders_go_once_per_month_exactly_once(plan, unit, ket
     assert kinds == [("ketua", "ketua", 5), ("person", "anggota", 1), ("person", "ketua", 1)]
     assert len(first) == 3
     assert pakta_reminders_sweep(today=datetime.date(2019, 3, 20), run_id=uuid.uuid4()) == []
+    from django.test import Client
+
+    client = Client()
+    client.force_login(ketua)
+    page = client.get(reverse("monev:notifications")).content.decode()
+    assert "5 pegawai belum menandatangani pakta integritas 2019" in page
     services.pakta_record(staff=StaffMember.objects.get(name="Siti Aminah"), year=2019,
                           signed_on=datetime.date(2019, 3, 21), actor=ketua, check_role=False)
     april = pakta_reminders_sweep(today=datetime.date(2019, 4, 1), run_id=uuid.uuid4())
