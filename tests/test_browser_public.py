@@ -68,3 +68,20 @@ def test_the_public_page_works_without_javascript(live_server, browser, public_u
         page.get_by_role("link", name="Unduh CSV").click()
     assert download.value.suggested_filename == "zi-lumajang.csv"
     context.close()
+
+
+def test_the_ketua_tim_reads_the_team_and_register_pages_on_a_phone(live_server, browser, public_unit, plan,
+                                                                     artifacts):
+    from .test_browser_evidence import log_in
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    log_in(page, live_server, "ketua")
+    for path, name in [(f"/program/unit/{public_unit.pk}/tim/", "teams"),
+                       (f"/program/unit/{public_unit.pk}/pakta/?tahun=2019", "register"),
+                       (f"/program/rencana/{plan.pk}/prioritas/", "priorities")]:
+        assert page.goto(f"{live_server.url}{path}").status == 200
+        width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1], f"{name} scrolls sideways: {width}"
+        page.screenshot(path=str(artifacts / f"programme-{name}-phone.png"), full_page=True)
+    context.close()
