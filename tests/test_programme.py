@@ -491,3 +491,23 @@ def test_the_dashboard_and_the_report_snapshot_show_priority_targets_and_pakta_f
                        recommendations=[], previous_followups=[], draft=True)
     assert 'id="priority-table"' in page and "Pembentukan Tim ZI" in page
     assert "Pakta integritas ditandatangani 2 dari 4 pegawai aktif (50,0%)" in page
+
+
+def test_seed_demo_seeds_the_programme_once(db, settings):
+    from public.models import PublicPage
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    tim = Team.objects.get(kind=TeamKind.TIM_ZI)
+    names = {m.role: m.name for m in tim.members.filter(role__in=[TeamRole.PENGARAH, TeamRole.KETUA])}
+    assert names == {"pengarah": "Akhmad Taufik Hidayat, SH.M.Hum", "ketua": "Agus Warsito Utomo, SPd"}
+    assert tim.members.filter(role=TeamRole.KOORDINATOR).count() == 6
+    assert Team.objects.filter(kind=TeamKind.AGEN_PERUBAHAN).exists()
+    assert PriorityTarget.objects.count() == 15
+    assert PriorityTarget.objects.get(number=13).title == "Menetapkan Agen Perubahan"
+    f = register_figures(unit_id=tim.unit_id, year=2019)
+    assert 0 < f["signed"] < f["total"] and f["leaders_signed"] == f["leaders"]
+    assert PublicPage.objects.get().enabled
+    counts = (Team.objects.count(), PaktaIntegritas.objects.count(), PriorityLink.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (Team.objects.count(), PaktaIntegritas.objects.count(), PriorityLink.objects.count()) == counts
