@@ -37,6 +37,8 @@ COL_ACTION = "LANGKAH AKSI"
 COL_EVIDENCE = "BUKTI FISIK"
 COL_TARGET = "TARGET WAKTU"
 COL_RESPONSIBLE = "PENANGGUNG JAWAB"
+# Optional, read on import only (issue 11): numbers of the plan's priority targets a row serves, e.g. "1, 3".
+COL_PRIORITY = "PRIORITAS"
 COLUMNS = [COL_NO, COL_COMPONENT, COL_INDICATOR, COL_ACTION, COL_EVIDENCE, COL_TARGET, COL_RESPONSIBLE]
 REQUIRED_COLUMNS = COLUMNS[:-1]
 DETAIL_COLUMNS = [COL_INDICATOR, COL_ACTION, COL_EVIDENCE, COL_TARGET, COL_RESPONSIBLE]
@@ -48,8 +50,10 @@ HEADER_SYNONYMS = {
     COL_EVIDENCE: ["BUKTI FISIK", "OUTPUT", "BUKTI DUKUNG", "DATA DUKUNG"],
     COL_TARGET: ["TARGET WAKTU", "TARGET", "WAKTU", "JADWAL"],
     COL_RESPONSIBLE: ["PENANGGUNG JAWAB", "PENANGGUNGJAWAB", "PIC", "PJ"],
+    COL_PRIORITY: ["PRIORITAS", "TARGET PRIORITAS", "NO PRIORITAS"],
 }
 _HEADER_LOOKUP = {spelling: canonical for canonical, spellings in HEADER_SYNONYMS.items() for spelling in spellings}
+_PRIORITY_SPLIT = re.compile(r"[\s,;/]+")
 HEADER_SEARCH_ROWS = 10        # a title line or two above the header row is common in office documents
 
 # Field limits come from the models, so the check here and the database never disagree.
@@ -136,6 +140,7 @@ class ParsedStep:
     review_reason: str
     parse_warnings: tuple[str, ...]
     parse_notes: tuple[str, ...]
+    priorities: tuple[int, ...] = ()
 
     def date_warning(self, due_date: datetime.date) -> str:
         """The parser's warning about this date (e.g. outside the plan year), to keep on the Target."""
@@ -435,6 +440,7 @@ class _TableParser:
         for offset, raw in enumerate(self.rows[header_index + 1:], start=header_row + 1):
             cells = {col: cell_text(raw[i]) if i < len(raw) else "" for col, i in mapping.items()}
             cells.setdefault(COL_RESPONSIBLE, "")
+            cells.setdefault(COL_PRIORITY, "")
             if not any(cells.values()):
                 continue
             self.row(offset, cells)
@@ -561,9 +567,15 @@ class _TableParser:
         review = (parsed.review or "")[:MAX_REVIEW_REASON]
         if review:
             self.remark(n, COL_TARGET, review, REVIEW)
+        priorities = _PRIORITY_SPLIT.split(cells[COL_PRIORITY].strip()) if cells[COL_PRIORITY].strip() else []
+        if any(not p.isascii() or not p.isdigit() or not 1 <= int(p) <= 100 for p in priorities):
+            self.error(n, COL_PRIORITY, f"tulis nomor target prioritas 1–100 dipisah koma, mis. '1, 3' "
+                                        f"(tertulis: '{cells[COL_PRIORITY][:40]}').")
+            return
         step = ParsedStep(row=n, description=action, evidence_required=evidence, target_text=target,
                           responsible_text=responsible, dates=parsed.dates, review_reason=review,
-                          parse_warnings=parsed.warnings, parse_notes=parsed.notes)
+                          parse_warnings=parsed.warnings, parse_notes=parsed.notes,
+                          priorities=tuple(sorted({int(p) for p in priorities})))
         self.sub.indicators.append(ParsedIndicator(row=n, text=indicator, steps=[step]))
 
     def check_component_has_rows(self) -> None:

@@ -236,6 +236,11 @@ def _write_tree(plan: Plan, table, weights: dict) -> None:
             steps.append((step, pst))
     _bulk_create(ActionStep, [s for s, _ in steps], lambda o: (o.indicator_id, o.order),
                  {"indicator__subcomponent__component__plan": plan})
+    priorities = {step.pk: pst.priorities for step, pst in steps if pst.priorities}
+    if priorities:  # the optional PRIORITAS column (issue 11)
+        from programme.services import priority_links_from_import
+
+        priority_links_from_import(plan=plan, numbers_by_step=priorities)
 
     warning_max = Target._meta.get_field("warning").max_length
     for step, pst in steps:

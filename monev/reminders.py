@@ -159,10 +159,11 @@ class SweepResult:
     no_email: int = 0  # of those, for people without an e-mail address (portal only)
     email_ids: list = field(default_factory=list)  # new notifications to e-mail
     requeue_ids: list = field(default_factory=list)  # older notifications whose e-mail failed or got stuck
+    pakta_ids: list = field(default_factory=list)  # unsigned-Pakta notices this run created (programme/reminders.py)
 
     @property
     def total(self) -> int:
-        return sum(self.created.values())
+        return sum(self.created.values()) + len(self.pakta_ids)
 
 
 def reminders_sweep(*, today: datetime.date) -> SweepResult:
@@ -255,9 +256,13 @@ def _row_maker(**common):
 def reminders_run(*, today: datetime.date) -> SweepResult:
     """The daily job: the sweep, then — once its transaction has committed — one e-mail task per new notification
     with an address, and again for older e-mails that failed or got stuck."""
+    from programme.reminders import pakta_emails_queue, pakta_reminders_sweep  # issue 11: unsigned Pakta
+
     with transaction.atomic():
         result = reminders_sweep(today=today)
+        result.pakta_ids = pakta_reminders_sweep(today=today, run_id=result.run_id)
         transaction.on_commit(partial(notification_emails_queue, result.email_ids + result.requeue_ids))
+        transaction.on_commit(partial(pakta_emails_queue, result.pakta_ids))
     return result
 
 

@@ -319,6 +319,7 @@ def report_snapshot(*, plan: Plan, semester: int, as_of: datetime.date) -> dict:
     same semester and date, plus every target of the semester with its evidence. Frozen into the report when the
     Ketua Tim submits it, so later uploads do not change a submitted report. Fixed number of queries."""
     from lke.selectors import monev_section as lke_monev_section
+    from programme.selectors import programme_snapshot
 
     from .charts import component_chart
 
@@ -374,6 +375,7 @@ def report_snapshot(*, plan: Plan, semester: int, as_of: datetime.date) -> dict:
         "kepala": person(Role.KEPALA),
         "ketua": person(Role.KETUA),
         "lke": lke_monev_section(plan),   # issue 10: the LKE section, frozen with the report
+        "programme": programme_snapshot(plan=plan, as_of=as_of, semester=semester),  # issue 11
     }
 
 

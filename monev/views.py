@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 
 from actionplan.models import Role
 from lke import selectors as lke_selectors
+from programme.selectors import pakta_notices_for, programme_summary
 from zi_portal.lib.audit import client_ip
 from zi_portal.lib.files import protected_file_response
 
@@ -52,6 +53,7 @@ def dashboard(request, plan_id: int):
         body = render_to_string("monev/_dashboard_body.html", {
             **data, "chart": component_chart(data["components"]),
             "lke_card": lke_selectors.score_card(plan),   # issue 10: the LKE score card
+            "programme": programme_summary(plan=plan, as_of=as_of, semester=semester),  # issue 11
             "target_url": reverse("evidence:target", args=[0]).removesuffix("0/")})
         cache.set(key, body, settings.DASHBOARD_CACHE_SECONDS)
     return render(request, "monev/dashboard.html", {
@@ -89,8 +91,9 @@ from . import reminders  # noqa: E402
 
 @login_required
 def notifications(request):
-    return render(request, "monev/notifications.html",
-                  reminders.notifications_page(user=request.user, page=request.GET.get("page")))
+    return render(request, "monev/notifications.html", {
+        **reminders.notifications_page(user=request.user, page=request.GET.get("page")),
+        "pakta_notices": pakta_notices_for(request.user)})  # issue 11
 
 
 @login_required

@@ -81,8 +81,21 @@ from lke.models import (
 from monev import services as monev_services
 from monev.models import FollowUp, Notification, Recommendation, Report, ReportDownload, UnitCertificate
 from monev.signing import demo_certificate
+from programme.models import (
+    AssetReport,
+    PaktaBatch,
+    PaktaIntegritas,
+    PriorityLink,
+    PriorityTarget,
+    StaffMember,
+    Team,
+    TeamMember,
+)
+from public.models import PublicPage, PublishedReport
+from public.services import public_page_set
 
 from .factories import PASSWORD, pdf_bytes, submit
+from .programme_factories import build_programme, staff_csv
 
 User = get_user_model()
 SEED = 20190228
@@ -176,7 +189,10 @@ def world(settings, certificate, unit, anggota, anggota_other, ketua, kepala, tp
                                conclusions="Simpulan sementara.", recommendations=[], followups={})
     import_unit = Unit.objects.create(name="Unit Uji Impor Fuzz")
     lke = _lke_world(plan, plan_2020, anggota, ketua)
-    return {**lke,
+    programme = build_programme(unit, plan, ketua)
+    public_page_set(unit=unit, enabled=True, slug="lumajang", published_codes=["ABCD-EFGH"], actor=ketua,
+                    check_role=False)
+    return {**lke, **programme,
         "plan": plan, "plan_2020": plan_2020, "unit": unit, "import_unit": import_unit,
         "target": assigned_target, "step": assigned_target.step, "revision": revision,
         "file": revision.files.get(), "upload_target": upload_target, "notification": notification,
@@ -217,12 +233,15 @@ def _lke_world(plan, plan_2020, anggota, ketua) -> dict:
 COUNTED = [Plan, Component, SubComponent, Indicator, ActionStep, Target, Assignment, AuditEvent, Unit, Revision,
            EvidenceFile, ReviewDecision, Comment, Report, Recommendation, FollowUp, ReportDownload, Notification,
            UnitCertificate, LogEntry, Session, User, Assessment, Answer, AnswerEvidence, LkeDocument, Eligibility,
-           QuestionLink]
+           QuestionLink,
+           Team, TeamMember, PriorityTarget, PriorityLink, StaffMember, PaktaIntegritas, PaktaBatch, AssetReport,
+           PublicPage, PublishedReport]
 # Rows of these the payload saved (new ones, and Report and FollowUp rows changed in place) must pass their own
 # field validation.
 VALIDATED = [Plan, Component, SubComponent, Indicator, ActionStep, Target, Assignment, AuditEvent, Revision,
              EvidenceFile, ReviewDecision, Comment, Report, Recommendation, FollowUp, UnitCertificate, Assessment,
-             Answer, AnswerEvidence, LkeDocument, Eligibility, QuestionLink]
+             Answer, AnswerEvidence, LkeDocument, Eligibility, QuestionLink,
+             Team, TeamMember, PriorityTarget, StaffMember, PaktaIntegritas, PaktaBatch, AssetReport]
 
 
 def _state_querysets() -> dict:
@@ -242,6 +261,12 @@ def _state_querysets() -> dict:
         "lke answer": Answer.objects.order_by("pk").values_list("pk", "choice", "value", "note", "state"),
         "lke eligibility": Eligibility.objects.order_by("pk").values_list("pk", "status", "note"),
         "lke link source": QuestionLink.objects.order_by("pk").values_list("pk", "source"),
+        "team": Team.objects.order_by("pk").values_list("pk", "replaced_by"),
+        "priority target": PriorityTarget.objects.order_by("pk").values_list("pk", "title"),
+        "staff": StaffMember.objects.order_by("pk").values_list("pk", "name", "nip", "position", "is_active"),
+        "asset report": AssetReport.objects.order_by("pk").values_list("pk", "kind", "must_file", "filed_on"),
+        "public page": PublicPage.objects.order_by("pk").values_list("pk", "slug", "enabled"),
+        "published report": PublishedReport.objects.order_by("pk").values_list("pk", "pdf_public"),
     }
 
 
@@ -516,6 +541,19 @@ def _table() -> Upload:
     return Upload("rencana.csv", csv_bytes(small_rows(2019)), "text/csv")
 
 
+def _good_pdfs(world) -> set:
+    return {sha(_pdf().content), sha(_pdf().content[:60])}
+
+
+def _staff() -> Upload:
+    return Upload("pegawai.csv", staff_csv(), "text/csv")
+
+
+def _plan_steps(world) -> set:
+    return {str(pk) for pk in ActionStep.objects.filter(indicator__subcomponent__component__plan=world["plan"])
+            .values_list("pk", flat=True)}
+
+
 def _p12(world) -> Upload:
     return Upload("unit.p12", world["certificate"]["p12"], "application/x-pkcs12")
 
@@ -596,6 +634,42 @@ FUZZ_TABLE = [
              lambda w: {"file": [_pdf()]}, saves=False),
     Endpoint("monev:notification_read", "anggota", lambda w: [w["notification"].pk], lambda w: {}, lambda w: {}),
     Endpoint("monev:notifications_read_all", "anggota", lambda w: [], lambda w: {}, lambda w: {}),
+    # programme and public (issue 11)
+    Endpoint("programme:team_create", "ketua", lambda w: [w["unit"].pk],
+             lambda w: {"kind": F("choice", allowed=("tim_zi", "agen", "lain")), "name": text(200, required=False),
+                        "year": F("int", lo=2000, hi=2100), "sk_number": text(100), "sk_date": F("date"),
+                        "valid_from": F("free"), "valid_until": F("free"), "members": text(20000),
+                        "sk_file": F("file", required=False, allowed=_good_pdfs)},
+             lambda w: {"kind": ["agen"], "name": [""], "year": ["2019"], "sk_number": ["188.45/9/2019"],
+                        "sk_date": ["2019-01-28"], "valid_from": [""], "valid_until": ["2019-12-31"],
+                        "members": ["Ketua; Hari Purnomo; ; Kepala Bidang\nAnggota; Siti;;"],
+                        "sk_file": [_pdf()]},
+             rule=lambda post: post.get("kind") == "lain" and not (post.get("name") or "").strip()),
+    Endpoint("programme:priorities_set", "ketua", lambda w: [w["plan"].pk], lambda w: {"titles": text(50000)},
+             lambda w: {"titles": ["Pembentukan Tim ZI\nSosialisasi"]}),
+    Endpoint("programme:priority_links", "ketua", lambda w: [w["priorities"][1].pk],
+             lambda w: {"steps": F("ids", required=False, allowed=_plan_steps)},
+             lambda w: {"steps": [str(w["step"].pk)]}),
+    Endpoint("programme:staff_import", "ketua", lambda w: [w["unit"].pk],
+             lambda w: {"file": F("file", allowed=lambda w: {sha(_staff().content), sha(_staff().content[:60])})},
+             lambda w: {"file": [_staff()]}),
+    Endpoint("programme:pakta_record", "ketua", lambda w: [w["staff"][1].pk],
+             lambda w: {"year": F("int", lo=2000, hi=2100), "signed_on": F("date"),
+                        "scan": F("file", required=False, allowed=_good_pdfs)},
+             lambda w: {"year": ["2019"], "signed_on": ["2019-01-09"], "scan": [_pdf()]}),
+    Endpoint("programme:pakta_bulk", "ketua", lambda w: [w["unit"].pk],
+             lambda w: {"year": F("int", lo=2000, hi=2100), "signed_on": F("date"), "event": text(300),
+                        "scan": F("file", required=False, allowed=_good_pdfs),
+                        "staff": F("ids", allowed=lambda w: {str(s.pk) for s in w["staff"]})},
+             lambda w: {"year": ["2019"], "signed_on": ["2019-01-09"], "event": ["Pelantikan"], "scan": [_pdf()],
+                        "staff": [str(w["staff"][3].pk)]}),
+    Endpoint("programme:asset_report", "ketua", lambda w: [w["staff"][1].pk],
+             lambda w: {"year": F("int", lo=2000, hi=2100), "kind": F("choice", allowed=("lhkpn", "lhkasn")),
+                        "must_file": F("free"), "filed_on": F("date", required=False)},
+             lambda w: {"year": ["2019"], "kind": ["lhkpn"], "must_file": ["on"], "filed_on": ["2019-03-01"]}),
+    Endpoint("public:settings", "kepala", lambda w: [w["unit"].pk],
+             lambda w: {"enabled": F("free"), "slug": F("free"), "published": F("free")},
+             lambda w: {"enabled": ["on"], "slug": ["dispendukcapil-lumajang"], "published": []}),
     # The portal's own admin pages. Only the upload is kept until the preview is confirmed.
     Endpoint("admin:actionplan_plan_import", "admin", lambda w: [],
              lambda w: {"unit": F("model", allowed=lambda w: {str(pk) for pk in Unit.objects.values_list("pk",
@@ -885,6 +959,15 @@ GET_ONLY = {
     "lke:history": ("ketua", lambda w: [w["lke"].pk]),
     "lke:points": ("ketua", lambda w: [w["lke"].pk]),
     "lke:units": ("tpi", lambda w: [2019]),
+    "programme:teams": ("ketua", lambda w: [w["unit"].pk]),
+    "programme:team_file": ("ketua", lambda w: [w["team"].pk]),
+    "programme:priorities": ("ketua", lambda w: [w["plan"].pk]),
+    "programme:register": ("ketua", lambda w: [w["unit"].pk]),
+    "programme:pakta_file": ("ketua", lambda w: [w["pakta"].pk]),
+    "public:units": ("anonymous", lambda w: []),
+    "public:unit": ("anonymous", lambda w: ["lumajang"]),
+    "public:unit_data": ("anonymous", lambda w: ["lumajang", "json"]),
+    "public:report_pdf": ("anonymous", lambda w: ["lumajang", "ABCD-EFGH"]),
 }
 # Django's own admin pages (model changelists, add/change/delete forms, login …) are Django's; the portal's own
 # admin URLs (anything else under admin:) must be in the tables like every other page.

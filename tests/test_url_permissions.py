@@ -4,13 +4,16 @@ import datetime
 import uuid
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from evidence.models import Revision
 from monev.models import Notification
+from public.services import public_page_set
 
-from .factories import submit
+from .factories import pdf_bytes, submit
+from .programme_factories import build_programme, signed_report
 
 ROLES = ["anggota", "anggota_other", "ketua", "kepala", "tpi", "outsider", "anonymous"]
 MEMBERS = {"anggota", "anggota_other", "ketua", "kepala", "tpi"}
@@ -41,7 +44,12 @@ def world(plan, assigned_target, anggota, anggota_other, ketua, kepala, tpi, out
         target=assigned_target, due_date=assigned_target.due_date, recipient=anggota, kind="before_3",
         recipient_role="responsible", notice_date=assigned_target.due_date - datetime.timedelta(days=3),
         run_id=uuid.uuid4(), created_at=timezone.now())
-    return {"notification": notification, "plan": plan, "target": assigned_target, "step": assigned_target.step,
+    programme = build_programme(plan.unit, plan, ketua)
+    programme["report"] = signed_report(plan, ketua, kepala, semester=1, code="PUBL-1111")
+    public_page_set(unit=plan.unit, enabled=True, slug="lumajang", published_codes=["PUBL-1111"], actor=ketua,
+                    check_role=False)
+    return {**programme, "notification": notification, "plan": plan, "target": assigned_target,
+            "step": assigned_target.step, "unit": plan.unit,
             "lke": lke_assessment, "lke_link": lke_link, "lke_document": lke_link.document,
             "revision": revision, "file": revision.files.get(),
             "people": {"anggota": anggota, "anggota_other": anggota_other, "ketua": ketua, "kepala": kepala,
@@ -85,6 +93,11 @@ def _pdf_upload(w):
     from .factories import pdf_bytes
 
     return SimpleUploadedFile("sk.pdf", pdf_bytes(), "application/pdf")
+
+MEMBERS_READ = {**{r: 200 for r in MEMBERS}, "outsider": 404, "anonymous": "login"}
+KETUA_READS = {**{r: 403 for r in MEMBERS}, "ketua": 200, "outsider": 404, "anonymous": "login"}
+PUBLISHERS = {**{r: 403 for r in MEMBERS}, "ketua": 200, "kepala": 200, "outsider": 404, "anonymous": "login"}
+KETUA_ACTS = {**{r: 403 for r in MEMBERS}, "ketua": 302, "outsider": 404, "anonymous": "login"}
 
 
 # name, url builder, expected status per role ("login" = redirect to the login page)
@@ -131,6 +144,23 @@ GET_MATRIX = [
     ("lke_history", lambda w: reverse("lke:history", args=[w["lke"].pk]), READERS),
     ("lke_points", lambda w: reverse("lke:points", args=[w["lke"].pk]), READERS),
     ("lke_units", lambda w: reverse("lke:units", args=[2019]), {**{r: 200 for r in ROLES}, "anonymous": "login"}),
+    # programme (issue 11): everyone in the unit reads teams and priority targets; the register (NIPs,
+    # signatures) is for Ketua Tim, Kepala Dinas and TPI; only the Ketua Tim edits
+    ("teams", lambda w: reverse("programme:teams", args=[w["unit"].pk]), MEMBERS_READ),
+    ("team_file", lambda w: reverse("programme:team_file", args=[w["team"].pk]), MEMBERS_READ),
+    ("priorities", lambda w: reverse("programme:priorities", args=[w["plan"].pk]), MEMBERS_READ),
+    ("priority_links", lambda w: reverse("programme:priority_links", args=[w["priorities"][0].pk]), KETUA_READS),
+    ("register", lambda w: reverse("programme:register", args=[w["unit"].pk]), WATCHERS),
+    ("pakta_file", lambda w: reverse("programme:pakta_file", args=[w["pakta"].pk]), WATCHERS),
+    ("public_settings", lambda w: reverse("public:settings", args=[w["unit"].pk]), PUBLISHERS),
+    # the public pages: anyone, logged in or not
+    ("public_units", lambda w: reverse("public:units"), {r: 200 for r in ROLES}),
+    ("public_unit", lambda w: reverse("public:unit", args=["lumajang"]), {r: 200 for r in ROLES}),
+    ("public_csv", lambda w: reverse("public:unit_data", args=["lumajang", "csv"]), {r: 200 for r in ROLES}),
+    ("public_json", lambda w: reverse("public:unit_data", args=["lumajang", "json"]), {r: 200 for r in ROLES}),
+    ("public_pdf", lambda w: reverse("public:report_pdf", args=["lumajang", "PUBL-1111"]), {r: 200 for r in ROLES}),
+    ("public_unknown_unit", lambda w: reverse("public:unit", args=["tidak-ada"]), {r: 404 for r in ROLES}),
+    ("public_bad_format", lambda w: reverse("public:unit_data", args=["lumajang", "xml"]), {r: 404 for r in ROLES}),
 ]
 
 
@@ -185,6 +215,26 @@ POST_MATRIX = [
      KETUA_ONLY),
     ("lke_make_step", lambda w: reverse("lke:make_step", args=[w["lke"].pk, "A.I.1.i.b"]),
      {"description": "Seleksi anggota tim", "evidence_required": "SK", "due_date": "2019-10-31"}, KETUA_ONLY),
+    ("team_create", lambda w: reverse("programme:team_create", args=[w["unit"].pk]),
+     {"kind": "agen", "year": "2019", "sk_number": "800/9/2019", "sk_date": "2019-01-28",
+      "members": "Ketua; Hari Purnomo; ; Kepala Bidang"}, KETUA_ACTS),
+    ("priorities_set", lambda w: reverse("programme:priorities_set", args=[w["plan"].pk]),
+     {"titles": "Satu\nDua"}, KETUA_ACTS),
+    ("priority_links", lambda w: reverse("programme:priority_links", args=[w["priorities"][1].pk]),
+     lambda w: {"steps": [str(w["step"].pk)]}, KETUA_ACTS),
+    ("staff_import", lambda w: reverse("programme:staff_import", args=[w["unit"].pk]),
+     {"file": lambda: SimpleUploadedFile("p.csv", b"NAMA,NIP\nBudi,196607101992031007\n")}, KETUA_ACTS),
+    ("pakta_record", lambda w: reverse("programme:pakta_record", args=[w["staff"][1].pk]),
+     {"year": "2019", "signed_on": "2019-01-09"}, KETUA_ACTS),
+    ("pakta_bulk", lambda w: reverse("programme:pakta_bulk", args=[w["unit"].pk]),
+     lambda w: {"year": "2019", "signed_on": "2019-01-09", "event": "Pelantikan",
+                "staff": [str(w["staff"][3].pk)]},
+     KETUA_ACTS),
+    ("asset_report", lambda w: reverse("programme:asset_report", args=[w["staff"][1].pk]),
+     {"year": "2019", "kind": "lhkpn", "must_file": "on", "filed_on": "2019-03-01"}, KETUA_ACTS),
+    ("public_settings", lambda w: reverse("public:settings", args=[w["unit"].pk]),
+     {"enabled": "on", "slug": "lumajang", "published": []},
+     {**KETUA_ACTS, "kepala": 302}),
 ]
 
 
@@ -192,7 +242,8 @@ POST_MATRIX = [
 @pytest.mark.parametrize("name, url, data, expected", POST_MATRIX, ids=[m[0] for m in POST_MATRIX])
 def test_post_every_action_as_every_role(client, world, role, name, url, data, expected):
     before = Revision.objects.get(pk=world["revision"].pk).status
-    response = _client(client, world, role).post(url(world), data(world) if callable(data) else data)
+    data = data(world) if callable(data) else {k: v() if callable(v) else v for k, v in data.items()}
+    response = _client(client, world, role).post(url(world), data)
     if expected[role] == "login":
         _expect_login_redirect(response)
     else:
@@ -202,9 +253,6 @@ def test_post_every_action_as_every_role(client, world, role, name, url, data, e
 
 
 def test_upload_post_by_someone_not_responsible_is_refused_and_stores_nothing(client, world):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from .factories import pdf_bytes
 
     client.force_login(world["people"]["anggota_other"])
     response = client.post(reverse("evidence:upload", args=[world["target"].pk]), {

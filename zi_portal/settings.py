@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "evidence",
     "monev",
     "lke",
+    "programme",
+    "public",
 ]
 
 MIDDLEWARE = [
@@ -339,3 +341,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# The public transparency pages (public/): how long a rendered page or open-data file is served from the cache
+# (a change in the unit shows within this time; switching a page off or changing its settings shows at once),
+# and the rate limit per client address (requests per window of seconds; 0 = off).
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=120)
+PUBLIC_RATE_LIMIT = env.int("PUBLIC_RATE_LIMIT", default=120)
+PUBLIC_RATE_WINDOW = env.int("PUBLIC_RATE_WINDOW", default=60)

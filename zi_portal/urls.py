@@ -16,5 +16,7 @@ urlpatterns = [
     path("bukti/", include("evidence.urls")),
     path("monev/", include("monev.urls")),
     path("lke/", include("lke.urls")),
+    path("program/", include("programme.urls")),
+    path("publik/", include("public.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,5 @@
-"""Demo data for the embedded local run: the Lumajang unit, its 2019 plan from fixtures/ and one user per role.
+"""Demo data for the embedded local run: the Lumajang unit, its 2019 plan from fixtures/ and one user per role,
+plus the programme (Tim ZI and Agen Perubahan SKs, 15 priority targets, staff with Pakta records, public page).
 
 Idempotent: running it again changes nothing that exists (existing users keep their passwords). Refuses to run
 when DEBUG is off, so it cannot plant known passwords on a production portal.
@@ -58,6 +59,9 @@ class Command(BaseCommand):
                 if was_created:
                     created.append(username)
             self._assign(plan)
+            from programme.demo import seed_programme
+
+            seed_programme(unit=unit, plan=plan, out=self.stdout.write)
         self.stdout.write(f"Unit: {unit.name}")
         self.stdout.write(f"Rencana kerja: {plan.title} (id {plan.pk})")
         for username, role, full_name, *_ in PEOPLE:

@@ -33,10 +33,12 @@ class Command(BaseCommand):
             raise CommandError(f"Tanggal tidak sah: {today!r} (format YYYY-MM-DD).") from None
         result = reminders_run(today=day)
         self.stdout.write(f"Pengingat untuk {day:%Y-%m-%d}:")
-        if not result.created:
+        if not result.created and not result.pakta_ids:
             self.stdout.write("  tidak ada notifikasi baru")
         for kind in sorted(result.created, key=kind_offset):
             self.stdout.write(f"  {_kind_label(kind)}: {result.created[kind]}")
+        if result.pakta_ids:
+            self.stdout.write(f"  Pakta integritas belum ditandatangani: {len(result.pakta_ids)}")
         if result.no_email:
             self.stdout.write(f"  tanpa alamat e-mail (hanya di portal): {result.no_email}")
         if result.requeue_ids:
