@@ -105,6 +105,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
+CSRF_FAILURE_VIEW = "zi_portal.errors.csrf_failure"  # Indonesian, like the other error pages
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

@@ -17,3 +17,9 @@ urlpatterns = [
     path("monev/", include("monev.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages in Indonesian with the reason and a way back (zi_portal/errors.py); used whenever DEBUG is off.
+handler400 = "zi_portal.errors.bad_request"
+handler403 = "zi_portal.errors.permission_denied"
+handler404 = "zi_portal.errors.page_not_found"
+handler500 = "zi_portal.errors.server_error"
