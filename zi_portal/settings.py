@@ -18,6 +18,10 @@ if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=True)
+# The embedded demo (`make run`, `make demo`; README "Two commands"): lets `seed_demo` plant the demo people with
+# their known password and `make_demo_certificate` make the demo signing certificate even with DEBUG off, and signs
+# with that certificate by default. Never set in production: `check --deploy` warns about it.
+DEMO_MODE = env.bool("DEMO_MODE", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
@@ -234,12 +238,13 @@ DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
 # certificate made by `manage.py make_demo_certificate` in MONEV_SIGNING_DIR (passphrase in the file beside it).
 MONEV_SIGNING_DIR = Path(env.str("MONEV_SIGNING_DIR", default=str(BASE_DIR / "var" / "signing")))
 MONEV_SIGNING_P12_PATH = env.str("MONEV_SIGNING_P12_PATH",
-                                 default=str(MONEV_SIGNING_DIR / "demo-signing.p12") if DEBUG else "")
+                                 default=str(MONEV_SIGNING_DIR / "demo-signing.p12") if DEBUG or DEMO_MODE else "")
 MONEV_SIGNING_P12_PASSPHRASE = env.str("MONEV_SIGNING_P12_PASSPHRASE", default="")
 MONEV_SIGNING_TRUST_ROOTS = env.list("MONEV_SIGNING_TRUST_ROOTS",
-                                     default=[str(MONEV_SIGNING_DIR / "demo-ca.pem")] if DEBUG else [])
+                                     default=[str(MONEV_SIGNING_DIR / "demo-ca.pem")] if DEBUG or DEMO_MODE
+                                     else [])
 
-# Demo data (seed_demo) password; the command refuses to run when DEBUG is off.
+# Demo data (seed_demo) password; the command refuses to run unless DEBUG or DEMO_MODE is on.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="zi-demo-2019")
 
 # Production hardening (`make prod-check` runs `check --deploy` with no warnings). Every switch follows DEBUG by
