@@ -513,6 +513,21 @@ def _import_token(client, world) -> None:
     world["import_token"] = response.context["token"]
 
 
+NEW_PASSWORD = "kata-sandi-baru-2026"
+
+
+def _reset_token(client, world) -> None:
+    """A reset link opened: its token waits in the session for the new password (Django's confirm view)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = world["people"]["anggota"]
+    world["reset_uid"] = urlsafe_base64_encode(force_bytes(user.pk))
+    link = reverse("password_reset_confirm", args=[world["reset_uid"], default_token_generator.make_token(user)])
+    assert client.get(link).status_code == 302
+
+
 FUZZ_TABLE = [
     Endpoint("login", "anonymous", lambda w: [],
              lambda w: {"username": F("exact", allowed=("anggota",)), "password": F("exact", allowed=(PASSWORD,)),
@@ -521,6 +536,13 @@ FUZZ_TABLE = [
     # Buttons without fields (logout, report actions, mark read): whatever the body, they do what the valid request
     # does, or nothing; only a malformed URL must be refused.
     Endpoint("logout", "anggota", lambda w: [], lambda w: {}, lambda w: {}, relogin=True),
+    # Whatever is posted, the reset page saves nothing (a mail goes out for a known address only).
+    Endpoint("password_reset", "anonymous", lambda w: [], lambda w: {"email": F("free")},
+             lambda w: {"email": ["anggota@example.go.id"]}, saves=False),
+    Endpoint("password_reset_confirm", "anonymous", lambda w: [w["reset_uid"], "set-password"],
+             lambda w: {"new_password1": F("exact", allowed=(NEW_PASSWORD,)),
+                        "new_password2": F("exact", allowed=(NEW_PASSWORD,))},
+             lambda w: {"new_password1": [NEW_PASSWORD], "new_password2": [NEW_PASSWORD]}, prepare=_reset_token),
     Endpoint("actionplan:step_assign", "ketua", lambda w: [w["step"].pk],
              lambda w: {"people": F("ids", required=False, allowed=_people)},
              lambda w: {"people": [str(w["people"]["anggota"].pk), str(w["people"]["anggota_other"].pk)]}),
@@ -779,6 +801,8 @@ GET_ONLY = {
     "monev:report_page": ("ketua", lambda w: [w["plan"].pk, 1]),
     "monev:report_download": ("ketua", lambda w: [w["signed"].pk]),
     "monev:notifications": ("anggota", lambda w: []),
+    "password_reset_done": ("anonymous", lambda w: []),
+    "password_reset_complete": ("anonymous", lambda w: []),
 }
 # Django's own admin pages (model changelists, add/change/delete forms, login …) are Django's; the portal's own
 # admin URLs (anything else under admin:) must be in the tables like every other page.

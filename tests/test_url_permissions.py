@@ -74,6 +74,12 @@ GET_MATRIX = [
     ("units_summary", lambda w: reverse("monev:units_summary"), {**{r: 200 for r in ROLES}, "anonymous": "login"}),
     ("notifications", lambda w: reverse("monev:notifications"), {**{r: 200 for r in ROLES}, "anonymous": "login"}),
     ("verify_unknown_code", lambda w: reverse("monev:verify", args=["ABCD-2345"]), {r: 404 for r in ROLES}),
+    # password reset by e-mail: open to everyone (a signed-in person may have forgotten it too)
+    ("password_reset", lambda w: reverse("password_reset"), {r: 200 for r in ROLES}),
+    ("password_reset_done", lambda w: reverse("password_reset_done"), {r: 200 for r in ROLES}),
+    ("password_reset_complete", lambda w: reverse("password_reset_complete"), {r: 200 for r in ROLES}),
+    ("password_reset_confirm_bad_link", lambda w: reverse("password_reset_confirm", args=["MQ", "bukan-token"]),
+     {r: 400 for r in ROLES}),
 ]
 
 
@@ -102,6 +108,8 @@ POST_MATRIX = [
      {**{r: 404 for r in ROLES}, "anggota": 302, "anonymous": "login"}),
     ("notifications_read_all", lambda w: reverse("monev:notifications_read_all"), {},
      {**{r: 302 for r in ROLES}, "anonymous": "login"}),
+    ("password_reset", lambda w: reverse("password_reset"), {"email": "siapa@example.go.id"},
+     {r: 302 for r in ROLES}),
 ]
 
 

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from actionplan import views as actionplan_views
@@ -10,8 +9,7 @@ admin.site.site_title = "Portal ZI"
 urlpatterns = [
     path("", actionplan_views.home, name="home"),
     path("healthz", actionplan_views.healthz, name="healthz"),
-    path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("zi_portal.accounts")),    # login, logout, password reset
     path("", include("actionplan.urls")),
     path("bukti/", include("evidence.urls")),
     path("monev/", include("monev.urls")),
