@@ -10,6 +10,7 @@ urlpatterns = [
     path("unit-saya/", views.units_summary, name="units_summary"),
     # -- semester Monev reports --
     path("rencana/<int:plan_id>/laporan/<int:semester>/", views.report_page, name="report_page"),
+    path("rencana/<int:plan_id>/laporan/<int:semester>/mulai/", views.report_begin, name="report_begin"),
     path("rencana/<int:plan_id>/laporan/<int:semester>/simpan/", views.report_edit, name="report_edit"),
     path("rencana/<int:plan_id>/laporan/<int:semester>/ajukan/", views.report_submit, name="report_submit"),
     path("laporan/<int:report_id>/draf/", views.report_draft, name="report_draft"),

@@ -19,6 +19,7 @@ from zi_portal.lib.files import protected_file_response
 from . import selectors, services
 from .charts import component_chart
 from .forms import ReportForm, VerifyForm
+from .models import ReportReturn
 from .resources import status_export_file
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -135,11 +136,25 @@ def report_page(request, plan_id: int, semester: int):
     if semester not in (1, 2):
         raise Http404
     context = selectors.report_page_data(plan=plan, semester=semester)
+    context["returns"] = list(ReportReturn.objects.of_semester(plan, semester))
     current = context["current"]
     if current is not None and current.is_editable and membership.role == Role.KETUA:
         context["form"] = ReportForm(report=current)
     return render(request, "monev/report.html", {"plan": plan, "membership": membership, "semester": semester,
                                                   **context})
+
+
+@login_required
+@require_POST
+def report_begin(request, plan_id: int, semester: int):
+    """"Mulai menyusun laporan": the first version with its default number; the page then shows its form."""
+    plan, membership = selectors.get_dashboard_plan(request.user, plan_id)
+    if semester not in (1, 2):
+        raise Http404
+    _run(request, lambda: services.report_start(plan=plan, semester=semester, user=request.user,
+                                                membership=membership, ip=client_ip(request)),
+         _("Laporan dimulai. Lengkapi nomor, simpulan dan rekomendasi, lalu simpan."))
+    return _back(plan, semester)
 
 
 @login_required
@@ -171,7 +186,7 @@ def report_submit(request, plan_id: int, semester: int):
     report = services.report_start(plan=plan, semester=semester, user=request.user, membership=membership,
                                    ip=client_ip(request))
     _run(request, lambda: services.report_submit(report=report, user=request.user, membership=membership,
-                                                 ip=client_ip(request)),
+                                                 ip=client_ip(request), answer=request.POST.get("answer", "")),
          _("Laporan diajukan ke Kepala Dinas. Data laporan dibekukan."))
     return _back(plan, semester)
 

@@ -560,11 +560,16 @@ FUZZ_TABLE = [
              lambda w: {"decision": ["revise"], "note": ["Tanda tangan belum ada."]},
              rule=lambda post: post.get("decision") == "revise" and not (post.get("note") or "").strip()),
     Endpoint("evidence:withdraw", "anggota", lambda w: [w["revision"].pk],
-             lambda w: {"reason": text(500, required=False)}, lambda w: {"reason": ["Salah berkas."]}),
+             lambda w: {"reason": text(500)}, lambda w: {"reason": ["Salah berkas."]}),
     Endpoint("monev:report_edit", "ketua", lambda w: [w["plan_2020"].pk, 1], _report_fields, _report_valid,
              extra_paths=_bad_semesters),
-    Endpoint("monev:report_submit", "ketua", lambda w: [w["plan_2020"].pk, 1], lambda w: {}, lambda w: {},
+    Endpoint("monev:report_submit", "ketua", lambda w: [w["plan_2020"].pk, 1],
+             lambda w: {"answer": text(4000, required=False)}, lambda w: {"answer": ["Sudah dilengkapi."]},
              extra_paths=_bad_semesters),
+    # "Mulai menyusun laporan": semester II 2020 has no report yet.
+    Endpoint("monev:report_begin", "ketua", lambda w: [w["plan_2020"].pk, 2], lambda w: {}, lambda w: {},
+             extra_paths=lambda w: [(f"semester {s}", f"/monev/rencana/{w['plan_2020'].pk}/laporan/{s}/mulai/")
+                                    for s in (0, 3, 99)]),
     Endpoint("monev:report_draft", "ketua", lambda w: [w["draft"].pk], lambda w: {}, lambda w: {}),
     Endpoint("monev:report_return", "kepala", lambda w: [w["submitted"].pk], lambda w: {"note": text(4000)},
              lambda w: {"note": ["Lengkapi simpulan komponen III."]}),

@@ -94,7 +94,7 @@ def test_get_every_url_as_every_role(client, world, role, name, url, expected):
 
 
 POST_MATRIX = [
-    ("withdraw", lambda w: reverse("evidence:withdraw", args=[w["revision"].pk]), {},
+    ("withdraw", lambda w: reverse("evidence:withdraw", args=[w["revision"].pk]), {"reason": "Salah berkas."},
      {**{r: 403 for r in MEMBERS}, "anggota": 302, "outsider": 404, "anonymous": "login"}),
     ("review_accept", lambda w: reverse("evidence:review", args=[w["revision"].pk]),
      {"decision": "accept", "note": ""},
@@ -110,6 +110,8 @@ POST_MATRIX = [
      {**{r: 302 for r in ROLES}, "anonymous": "login"}),
     ("password_reset", lambda w: reverse("password_reset"), {"email": "siapa@example.go.id"},
      {r: 302 for r in ROLES}),
+    ("report_begin", lambda w: reverse("monev:report_begin", args=[w["plan"].pk, 1]), {},
+     {**{r: 403 for r in MEMBERS}, "ketua": 302, "outsider": 404, "anonymous": "login"}),
 ]
 
 
