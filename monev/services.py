@@ -235,8 +235,11 @@ def signing_material(unit) -> tuple[bytes, str]:
     return Path(path).read_bytes(), passphrase
 
 
-def report_sign(*, report: Report, user, membership: Membership | None, ip: str | None = None) -> Report:
-    """Approve: check the certificate now (a clear message at once), then queue the final render and signature."""
+def report_sign(*, report: Report, user, membership: Membership | None, ip: str | None = None,
+                reauthenticated: bool = False) -> Report:
+    """Approve: check the certificate now (a clear message at once), then queue the final render and signature.
+    `reauthenticated`: the Kepala Dinas typed their password again just now (the web page always asks); it is
+    written to the audit trail with the approval."""
     from .signing import SigningError, load_certificate
 
     _require(membership, SIGN_ROLES, _("Hanya Kepala Dinas yang menyetujui dan menandatangani laporan."))
@@ -252,8 +255,13 @@ def report_sign(*, report: Report, user, membership: Membership | None, ip: str 
         report.sign_requested_by = user
         report.save(update_fields=["sign_requested_by"])
         _queue_render(report, "final")
+        if reauthenticated:
+            audit_record(actor=user, action="report.sign_reauth", unit_id=report.plan.unit_id, obj=report, ip=ip,
+                         summary=_("Kata sandi dimasukkan ulang untuk menandatangani laporan v%(v)s")
+                         % {"v": report.version}, data={"draft_sha256": report.draft_sha256})
         audit_record(actor=user, action="report.approve", unit_id=report.plan.unit_id, obj=report, ip=ip,
-                     summary=_("Laporan v%(v)s disetujui; penandatanganan dimulai") % {"v": report.version})
+                     summary=_("Laporan v%(v)s disetujui; penandatanganan dimulai") % {"v": report.version},
+                     data={"reauthenticated": reauthenticated})
     return report
 
 

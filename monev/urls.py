@@ -16,6 +16,7 @@ urlpatterns = [
     path("laporan/<int:report_id>/draf/", views.report_draft, name="report_draft"),
     path("laporan/<int:report_id>/kembalikan/", views.report_return, name="report_return"),
     path("laporan/<int:report_id>/tandatangani/", views.report_sign, name="report_sign"),
+    path("laporan/<int:report_id>/pratinjau.pdf", views.report_preview, name="report_preview"),
     path("laporan/<int:report_id>/perbaikan/", views.report_correct, name="report_correct"),
     path("laporan/<int:report_id>/unduh/", views.report_download, name="report_download"),
     path("verifikasi/<str:code>/", views.verify, name="verify"),

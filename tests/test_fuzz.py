@@ -146,6 +146,12 @@ def world(settings, certificate, unit, anggota, anggota_other, ketua, kepala, tp
     monev_services.report_save(report=submitted, user=ketua, membership=ketua_m, number="800/1/2019",
                                conclusions="Capaian semester I masih rendah.", recommendations=[], followups={})
     monev_services.report_submit(report=submitted, user=ketua, membership=ketua_m)
+    # Its draft, as the render queued by the submission leaves it (rendering has its own tests).
+    draft_pdf = pdf_bytes("Draf laporan")
+    draft_name = Report._meta.get_field("draft_pdf").generate_filename(submitted, "draf.pdf")
+    Report.objects.filter(pk=submitted.pk).update(
+        draft_pdf=submitted.draft_pdf.storage.save(draft_name, ContentFile(draft_pdf)), draft_sha256=sha(draft_pdf),
+        render_state=Report.RenderState.READY, render_kind="draft")
     signed = monev_services.report_start(plan=plan, semester=2, user=ketua, membership=ketua_m)
     monev_services.report_save(report=signed, user=ketua, membership=ketua_m, number="800/2/2019",
                                conclusions="Capaian semester II.", followups={},
@@ -573,7 +579,9 @@ FUZZ_TABLE = [
     Endpoint("monev:report_draft", "ketua", lambda w: [w["draft"].pk], lambda w: {}, lambda w: {}),
     Endpoint("monev:report_return", "kepala", lambda w: [w["submitted"].pk], lambda w: {"note": text(4000)},
              lambda w: {"note": ["Lengkapi simpulan komponen III."]}),
-    Endpoint("monev:report_sign", "kepala", lambda w: [w["submitted"].pk], lambda w: {}, lambda w: {}),
+    # Signing asks for the Kepala Dinas's password again (the valid body is the page's own form).
+    Endpoint("monev:report_sign", "kepala", lambda w: [w["submitted"].pk],
+             lambda w: {"password": F("exact", allowed=(PASSWORD,))}, lambda w: {"password": [PASSWORD]}),
     Endpoint("monev:report_correct", "ketua", lambda w: [w["signed"].pk], lambda w: {}, lambda w: {}),
     # The public check of a signed PDF stores nothing, whatever is uploaded.
     Endpoint("monev:verify", "anonymous", lambda w: ["ABCD-EFGH"], lambda w: {"file": F("any_file")},
@@ -805,6 +813,7 @@ GET_ONLY = {
     "monev:units_summary": ("ketua", lambda w: []),
     "monev:report_page": ("ketua", lambda w: [w["plan"].pk, 1]),
     "monev:report_download": ("ketua", lambda w: [w["signed"].pk]),
+    "monev:report_preview": ("kepala", lambda w: [w["submitted"].pk]),
     "monev:notifications": ("anggota", lambda w: []),
     "password_reset_done": ("anonymous", lambda w: []),
     "password_reset_complete": ("anonymous", lambda w: []),
@@ -1124,7 +1133,7 @@ def test_signing_without_any_certificate_is_refused_with_a_message(world, settin
     settings.MONEV_SIGNING_P12_PATH = str(tmp_path / "tidak-ada.p12")
     client = client_as(world, "kepala")
 
-    response = client.post(reverse("monev:report_sign", args=[world["submitted"].pk]))
+    response = client.post(reverse("monev:report_sign", args=[world["submitted"].pk]), {"password": PASSWORD})
 
     assert response.status_code == 302
     assert "Sertifikat tanda tangan unit belum tersedia" in [str(m) for m in response.wsgi_request._messages][-1]

@@ -23,10 +23,33 @@ def world(plan, assigned_target, anggota, anggota_other, ketua, kepala, tpi, out
         target=assigned_target, due_date=assigned_target.due_date, recipient=anggota, kind="before_3",
         recipient_role="responsible", notice_date=assigned_target.due_date - datetime.timedelta(days=3),
         run_id=uuid.uuid4(), created_at=timezone.now())
+    report = _submitted_report(plan, ketua)
     return {"notification": notification, "plan": plan, "target": assigned_target, "step": assigned_target.step,
+            "report": report,
             "revision": revision, "file": revision.files.get(),
             "people": {"anggota": anggota, "anggota_other": anggota_other, "ketua": ketua, "kepala": kepala,
                        "tpi": tpi, "outsider": outsider, "anonymous": None}}
+
+
+def _submitted_report(plan, ketua):
+    """Semester II 2019, submitted, with its draft PDF as the submission's render leaves it."""
+    from django.core.files.base import ContentFile
+
+    from monev import services as monev_services
+    from monev.models import Report
+
+    from .factories import pdf_bytes
+
+    membership = ketua.memberships.get()
+    report = monev_services.report_start(plan=plan, semester=2, user=ketua, membership=membership)
+    monev_services.report_save(report=report, user=ketua, membership=membership, number="800/2/2019",
+                               conclusions="Capaian semester II.", recommendations=[], followups={})
+    monev_services.report_submit(report=report, user=ketua, membership=membership)
+    report.refresh_from_db()
+    report.draft_pdf.save("draf.pdf", ContentFile(pdf_bytes("Draf")), save=False)
+    Report.objects.filter(pk=report.pk).update(draft_pdf=report.draft_pdf.name,
+                                               render_state=Report.RenderState.READY, render_kind="draft")
+    return report
 
 
 def _client(client, world, role):
@@ -74,6 +97,11 @@ GET_MATRIX = [
     ("units_summary", lambda w: reverse("monev:units_summary"), {**{r: 200 for r in ROLES}, "anonymous": "login"}),
     ("notifications", lambda w: reverse("monev:notifications"), {**{r: 200 for r in ROLES}, "anonymous": "login"}),
     ("verify_unknown_code", lambda w: reverse("monev:verify", args=["ABCD-2345"]), {r: 404 for r in ROLES}),
+    # signing: the confirmation page (the PDF to be signed and the password) for the Kepala Dinas only; the
+    # framed preview for everyone who reads reports
+    ("report_sign", lambda w: reverse("monev:report_sign", args=[w["report"].pk]),
+     {**{r: 403 for r in MEMBERS}, "kepala": 200, "outsider": 404, "anonymous": "login"}),
+    ("report_preview", lambda w: reverse("monev:report_preview", args=[w["report"].pk]), WATCHERS),
     # password reset by e-mail: open to everyone (a signed-in person may have forgotten it too)
     ("password_reset", lambda w: reverse("password_reset"), {r: 200 for r in ROLES}),
     ("password_reset_done", lambda w: reverse("password_reset_done"), {r: 200 for r in ROLES}),
@@ -112,6 +140,9 @@ POST_MATRIX = [
      {r: 302 for r in ROLES}),
     ("report_begin", lambda w: reverse("monev:report_begin", args=[w["plan"].pk, 1]), {},
      {**{r: 403 for r in MEMBERS}, "ketua": 302, "outsider": 404, "anonymous": "login"}),
+    ("report_sign_wrong_password", lambda w: reverse("monev:report_sign", args=[w["report"].pk]),
+     {"password": "bukan-sandinya"},
+     {**{r: 403 for r in MEMBERS}, "kepala": 400, "outsider": 404, "anonymous": "login"}),
 ]
 
 
