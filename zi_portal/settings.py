@@ -140,6 +140,9 @@ STORAGES = {
                            if DEBUG else "whitenoise.storage.CompressedManifestStaticFilesStorage")
     },
 }
+# whitenoise serves the files straight from the finders (static/, node_modules, the apps) instead of STATIC_ROOT:
+# on by default while DEBUG is on, and set by `make run` (DEBUG off, no collectstatic to wait for).
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
 # Object storage (S3 or S3-compatible such as MinIO) for evidence and reports when a bucket is named; the local
 # MEDIA_ROOT folder otherwise. Objects are private; a URL to one is signed and lives AWS_QUERYSTRING_EXPIRE seconds.
 # Download views check the permission first, then stream the file or redirect to a signed URL (FILE_DELIVERY).
