@@ -21,13 +21,34 @@ node_modules/.installed: package.json package-lock.json
 migrate: setup
 	$(PY) manage.py migrate --noinput
 
-demo: migrate  ## import the seed plan and the demo people once, make the demo signing certificate (idempotent)
-	$(PY) manage.py seed_demo
-	test -f var/signing/demo-signing.p12 || $(PY) manage.py make_demo_certificate
+# The embedded demo (`make demo`, `make run`): DEBUG off unless DEBUG=true is set, so people see the pages (and the
+# error pages) a real installation shows; DEMO_MODE=true is the explicit flag that lets seed_demo and
+# make_demo_certificate run with DEBUG off (never set in production). Plain HTTP on loopback: no HTTPS redirect, no
+# Secure cookies, no HSTS. A secret key is made once in var/run/ (sessions survive a restart). Static files are
+# served by whitenoise straight from their folders (no collectstatic: compressing every file takes a minute on a
+# busy machine). Everything else is the embedded default: SQLite, local media/, Celery tasks in-process, e-mail to
+# the console.
+DEMO_SECRET := var/run/demo_secret_key
+DEMO_ENV = DEMO_MODE=true DEBUG="$${DEBUG:-false}" \
+	SECRET_KEY="$${SECRET_KEY:-$$(cat $(DEMO_SECRET))}" \
+	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}" SESSION_COOKIE_SECURE="$${SESSION_COOKIE_SECURE:-false}" \
+	CSRF_COOKIE_SECURE="$${CSRF_COOKIE_SECURE:-false}" SECURE_HSTS_SECONDS="$${SECURE_HSTS_SECONDS:-0}" \
+	PORTAL_BASE_URL="$${PORTAL_BASE_URL:-http://$(HOST)}" \
+	STATICFILES_BACKEND="$${STATICFILES_BACKEND:-django.contrib.staticfiles.storage.StaticFilesStorage}" \
+	WHITENOISE_USE_FINDERS="$${WHITENOISE_USE_FINDERS:-true}"
 
-run: demo  ## the portal on the embedded default: SQLite, local media, eager tasks
-	@echo "Portal ZI: http://$(HOST)/  (masuk sebagai ketua / zi-demo-2019)"
-	$(PY) manage.py runserver $(HOST)
+$(DEMO_SECRET):
+	mkdir -p $(dir $@)
+	umask 077 && $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+demo: setup $(DEMO_SECRET)  ## import the seed plan and the demo people once, make the demo signing certificate (idempotent)
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py seed_demo
+	test -f var/signing/demo-signing.p12 || $(DEMO_ENV) $(PY) manage.py make_demo_certificate
+
+run: demo  ## the portal on the embedded default (SQLite, local media, eager tasks), DEBUG off unless DEBUG=true
+	@echo "Portal ZI: http://$(HOST)/  (masuk sebagai ketua / zi-demo-2019; DEBUG=$${DEBUG:-false})"
+	$(DEMO_ENV) $(PY) manage.py runserver $(HOST)
 
 reminders: migrate  ## the daily reminder sweep without Redis (what cron would run)
 	$(PY) manage.py send_reminders

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ActionPlanConfig(AppConfig):
     name = "actionplan"
     verbose_name = _("Rencana Kerja ZI")
+
+    def ready(self):
+        from zi_portal import checks  # noqa: F401 - registers the portal's system checks

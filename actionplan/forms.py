@@ -1,9 +1,10 @@
 import re
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from zi_portal.lib.forms import SubmitButton
 
 _PK = re.compile(r"[0-9]{1,18}")
 
@@ -29,4 +30,4 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["people"].queryset = people_qs
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Simpan"), css_class="btn-success"))
+        self.helper.add_input(SubmitButton("submit", _("Simpan"), css_class="btn-success"))

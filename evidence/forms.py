@@ -1,8 +1,9 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from zi_portal.lib.forms import SubmitButton
 
 from .models import ReviewDecision
 
@@ -39,7 +40,7 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.attrs = {"enctype": "multipart/form-data"}
-        self.helper.add_input(Submit("submit", _("Unggah"), css_class="btn-success"))
+        self.helper.add_input(SubmitButton("submit", _("Unggah"), css_class="btn-success"))
 
     def clean_document_date(self):
         value = self.cleaned_data["document_date"]
@@ -58,7 +59,7 @@ class ReviewForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Simpan keputusan"), css_class="btn-primary"))
+        self.helper.add_input(SubmitButton("submit", _("Simpan keputusan"), css_class="btn-primary"))
 
     def clean(self):
         data = super().clean()
@@ -74,8 +75,19 @@ class CommentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False  # the page wraps it in a form posting to evidence:comment
-        self.helper.add_input(Submit("submit", _("Kirim komentar"), css_class="btn-outline-primary"))
+        self.helper.add_input(SubmitButton("submit", _("Kirim komentar"), css_class="btn-outline-primary"))
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(label=_("Alasan penarikan"), required=False, max_length=500)
+    """Asked on the target page before withdrawing (the button opens it); the reason goes to the audit trail."""
+
+    reason = forms.CharField(label=_("Alasan penarikan"), max_length=500,
+                             error_messages={"required": _("tuliskan alasannya.")},
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Misalnya: salah berkas, berkas belum ditandatangani."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the page wraps it in a form posting to evidence:withdraw
+        self.helper.add_input(SubmitButton("submit", _("Tarik revisi"), css_class="btn-danger"))

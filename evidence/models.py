@@ -104,6 +104,8 @@ class EvidenceFile(models.Model):
         verbose_name = _("berkas bukti fisik")
         verbose_name_plural = _("berkas bukti fisik")
         ordering = ["revision", "id"]
+        # The same file submitted before (evidence.selectors.earlier_copies) is looked up by its digest.
+        indexes = [models.Index(fields=["sha256"], name="evidence_file_sha256")]
 
     def __str__(self):
         return self.original_name

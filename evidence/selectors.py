@@ -95,13 +95,36 @@ def review_queue(user):
 IP_VISIBLE_ROLES = (Role.KETUA, Role.KEPALA)
 
 
+def earlier_copies(revisions: list[Revision], unit_id: int) -> dict[int, list[EvidenceFile]]:
+    """For each file of `revisions` (pk → list), the same file — same SHA-256 — submitted before in the unit, on
+    this target (sent back, then uploaded again unchanged) or on another: where, which revision and with what
+    result, oldest first. Sets `file.earlier` on each file too, for the templates. One query whatever the number
+    of files; nothing outside the unit is looked at (nor shown)."""
+    files = [f for rev in revisions for f in rev.files.all()]
+    found: dict[int, list[EvidenceFile]] = {f.pk: [] for f in files}
+    if files:
+        rows = list(EvidenceFile.objects.filter(sha256__in={f.sha256 for f in files},
+                                                **{f"revision__target__{UNIT_FIELD}": unit_id})
+                    .select_related("revision__decision", "revision__target__step__indicator__subcomponent__component")
+                    .order_by("revision__submitted_at", "id"))
+        for rev in revisions:
+            for f in rev.files.all():
+                found[f.pk] = [r for r in rows if r.sha256 == f.sha256 and r.revision_id != rev.pk
+                               and r.revision.submitted_at <= rev.submitted_at]
+    for f in files:
+        f.earlier = found[f.pk]
+    return found
+
+
 def target_thread(target: Target, user, *, role: str | None = None) -> dict:
-    """Everything the target page shows: revisions with files and decisions, comments, the history and the
-    people responsible, in a fixed number of queries. The history carries IP addresses only for a Ketua Tim or
-    Kepala Dinas (`role`); for anyone else they are not even loaded (`show_ip` False)."""
+    """Everything the target page shows: revisions with files and decisions (and, per file, where the same file
+    was submitted before), comments, the history and the people responsible, in a fixed number of queries. The
+    history carries IP addresses only for a Ketua Tim or Kepala Dinas (`role`); for anyone else they are not
+    even loaded (`show_ip` False)."""
     revisions = list(target.revisions.select_related("submitted_by", "decision__reviewer")
                      .prefetch_related(Prefetch("files", queryset=EvidenceFile.objects.order_by("id")))
                      .order_by("-number"))
+    earlier_copies(revisions, target.step.indicator.subcomponent.component.plan.unit_id)
     comments = list(Comment.objects.filter(target=target).select_related("author"))
     show_ip = role in IP_VISIBLE_ROLES
     history = AuditEvent.objects.filter(

@@ -2,6 +2,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -43,6 +45,7 @@ def target_detail(request, target_id: int):
             revision=latest, to=RevisionStatus.ACCEPTED, user=request.user, role=membership.role) is not None,
         "can_comment": membership.role in services.COMMENT_ROLES,
         "comment_form": CommentForm(),
+        "withdraw_form": WithdrawForm(),
     })
 
 
@@ -70,9 +73,34 @@ def upload(request, target_id: int):
         else:
             messages.success(request, _("Revisi %(n)s terunggah dan menunggu review Ketua Tim.")
                              % {"n": revision.number})
+            for text in _copy_warnings(revision, target):
+                messages.warning(request, text)
             return redirect("evidence:target", target_id=target.pk)
     return render(request, "evidence/upload.html", {"target": target, "membership": membership, "form": form},
                   status=400 if form.errors else 200)
+
+
+def _copy_warnings(revision, target) -> list[str]:
+    """The uploader is told (never stopped) when a file is exactly one submitted before in the unit."""
+    unit_id = target.step.indicator.subcomponent.component.plan.unit_id
+    out = []
+    copies = selectors.earlier_copies([revision], unit_id)
+    for f in revision.files.all():
+        for copy in copies[f.pk]:
+            where = (_("target ini") if copy.revision.target_id == target.pk else
+                     _("target lain (komponen %(c)s, jatuh tempo %(d)s)")
+                     % {"c": copy.revision.target.step.indicator.subcomponent.component.code,
+                        "d": date_format(copy.revision.target.due_date, "j F Y") if copy.revision.target.due_date
+                        else _("belum ditentukan")})
+            decision = getattr(copy.revision, "decision", None)
+            result = copy.revision.get_status_display() + (f": «{decision.note}»" if decision and decision.note
+                                                           else "")
+            out.append(_("Berkas «%(name)s» sama persis (SHA-256) dengan yang sudah diunggah di %(where)s, revisi "
+                         "%(n)s, %(when)s — %(result)s. Unggahan tetap disimpan; pastikan ini memang berkas yang "
+                         "dimaksud.") % {"name": f.original_name, "where": where, "n": copy.revision.number,
+                                         "when": date_format(timezone.localtime(copy.revision.submitted_at),
+                                                             "j F Y"), "result": result})
+    return out
 
 
 @login_required

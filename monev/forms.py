@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 
 from .models import FollowUp
@@ -38,3 +39,26 @@ class ReportForm(forms.Form):
 
 class VerifyForm(forms.Form):
     file = forms.FileField(label=_("Berkas PDF yang ingin dicocokkan"))
+
+
+class SignConfirmForm(forms.Form):
+    """The Kepala Dinas types their password again before signing: a session left open on a desk cannot sign.
+    Checked through `authenticate()` with the request, so a wrong password counts towards the login lockout
+    (django-axes) like a failed login."""
+
+    password = forms.CharField(label=_("Kata sandi Anda"), max_length=4096, strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+                               error_messages={"required": _("Masukkan kata sandi Anda untuk menandatangani.")})
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        user = self.request.user
+        again = None if "\x00" in password else authenticate(self.request, username=user.get_username(),
+                                                             password=password)
+        if again is None or again.pk != user.pk:
+            raise forms.ValidationError(_("Kata sandi salah; laporan tidak ditandatangani."))
+        return password

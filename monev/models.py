@@ -251,6 +251,38 @@ class ReportDownload(models.Model):
         return f"{self.user} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
 
+class ReportReturnQuerySet(models.QuerySet):
+    def of_semester(self, plan, semester: int):
+        """Every return of every version of the plan's report for that semester, oldest first (one query)."""
+        return (self.filter(report__plan=plan, report__semester=semester)
+                .select_related("report", "returned_by", "answered_by").order_by("returned_at", "id"))
+
+
+class ReportReturn(models.Model):
+    """One return of a report by the Kepala Dinas with its note, and the Ketua Tim's answer given when the report
+    was submitted again: the report page keeps them all as its history (`Report.returned_note` holds only the
+    open one)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="returns")
+    note = models.TextField(_("catatan pengembalian"), max_length=4000)
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    returned_at = models.DateTimeField(_("dikembalikan"), default=timezone.now)
+    answer = models.TextField(_("tanggapan Ketua Tim"), blank=True, max_length=4000)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    answered_at = models.DateTimeField(_("diajukan ulang"), null=True, blank=True)
+
+    objects = ReportReturnQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pengembalian laporan")
+        verbose_name_plural = _("pengembalian laporan")
+        ordering = ["returned_at", "id"]
+
+    def __str__(self):
+        return f"{self.report}: {self.note[:60]}"
+
+
 class UnitCertificate(models.Model):
     """The unit's signing certificate (PKCS#12), uploaded by an admin, stored encrypted with a key derived from
     SECRET_KEY. Without one, the certificate from MONEV_SIGNING_P12_PATH is used."""

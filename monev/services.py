@@ -28,7 +28,7 @@ from actionplan.models import Membership, Plan, Role
 from zi_portal.lib.audit import audit_record
 
 from . import selectors
-from .models import FollowUp, Recommendation, Report, ReportDownload, UnitCertificate
+from .models import FollowUp, Recommendation, Report, ReportDownload, ReportReturn, UnitCertificate
 
 logger = logging.getLogger(__name__)
 EDIT_ROLES = {Role.KETUA}
@@ -154,10 +154,23 @@ def report_request_draft(*, report: Report, user, membership: Membership | None,
                      summary=_("Draf laporan v%(v)s diminta") % {"v": report.version})
 
 
+def _checked_text(value: str, *, field: str, max_length: int = RETURN_NOTE_MAX_LENGTH) -> str:
+    """Text straight from a request (no form): PostgreSQL cannot store NUL, and a note is not a book."""
+    value = (value or "").strip()
+    if "\x00" in value:
+        raise ValidationError({field: _("Catatan berisi karakter yang tidak sah.")})
+    if len(value) > max_length:
+        raise ValidationError({field: _("Catatan terlalu panjang (%(n)s karakter, maksimal %(max)s).")
+                               % {"n": len(value), "max": max_length}})
+    return value
+
+
 def report_submit(*, report: Report, user, membership: Membership | None, ip: str | None = None,
-                  today: datetime.date | None = None) -> Report:
-    """Freeze the snapshot and send the report to the Kepala Dinas."""
+                  today: datetime.date | None = None, answer: str = "") -> Report:
+    """Freeze the snapshot and send the report to the Kepala Dinas. After a return, `answer` is the Ketua Tim's
+    reply to the Kepala Dinas's note; it is kept with the note in the report's history (ReportReturn)."""
     _require(membership, EDIT_ROLES, _("Hanya Ketua Tim yang mengajukan laporan."))
+    answer = _checked_text(answer, field="answer")
     with transaction.atomic():
         report = Report.objects.select_for_update().select_related("plan__unit").get(pk=report.pk)
         if not report.is_editable:
@@ -171,25 +184,22 @@ def report_submit(*, report: Report, user, membership: Membership | None, ip: st
         report.submitted_by, report.submitted_at = user, timezone.now()
         report.returned_note = ""
         report.save(update_fields=["snapshot", "as_of", "status", "submitted_by", "submitted_at", "returned_note"])
+        ReportReturn.objects.filter(report=report, answered_at__isnull=True).update(
+            answer=answer, answered_by=user, answered_at=report.submitted_at)
         _queue_render(report, "draft")
         audit_record(actor=user, action="report.submit", unit_id=report.plan.unit_id, obj=report, ip=ip,
                      summary=_("Laporan semester %(s)s v%(v)s diajukan ke Kepala Dinas")
                      % {"s": report.semester_roman, "v": report.version},
-                     data={"as_of": as_of.isoformat(), "summary": report.snapshot["summary"]})
+                     data={"as_of": as_of.isoformat(), "summary": report.snapshot["summary"],
+                           **({"answer": answer} if answer else {})})
     return report
 
 
 def report_return(*, report: Report, user, membership: Membership | None, note: str, ip: str | None = None) -> Report:
     _require(membership, SIGN_ROLES, _("Hanya Kepala Dinas yang mengembalikan laporan."))
-    note = (note or "").strip()
+    note = _checked_text(note, field="note")
     if not note:
         raise ValidationError({"note": _("Tuliskan catatan untuk Ketua Tim.")})
-    # The note comes straight from the request (no form): PostgreSQL cannot store NUL, and a note is not a book.
-    if "\x00" in note:
-        raise ValidationError({"note": _("Catatan berisi karakter yang tidak sah.")})
-    if len(note) > RETURN_NOTE_MAX_LENGTH:
-        raise ValidationError({"note": _("Catatan terlalu panjang (%(n)s karakter, maksimal %(max)s).")
-                               % {"n": len(note), "max": RETURN_NOTE_MAX_LENGTH}})
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
         if report.status != Report.Status.SUBMITTED or report.render_kind == "final" and \
@@ -198,6 +208,9 @@ def report_return(*, report: Report, user, membership: Membership | None, note: 
                 _("Hanya laporan yang diajukan (dan tidak sedang ditandatangani) dapat dikembalikan."))
         report.status, report.returned_note = Report.Status.RETURNED, note
         report.save(update_fields=["status", "returned_note"])
+        entry = ReportReturn(report=report, note=note, returned_by=user)
+        entry.full_clean()
+        entry.save()
         audit_record(actor=user, action="report.return", unit_id=report.plan.unit_id, obj=report, ip=ip,
                      summary=_("Laporan v%(v)s dikembalikan: %(n)s") % {"v": report.version, "n": note[:200]})
     return report
@@ -222,8 +235,11 @@ def signing_material(unit) -> tuple[bytes, str]:
     return Path(path).read_bytes(), passphrase
 
 
-def report_sign(*, report: Report, user, membership: Membership | None, ip: str | None = None) -> Report:
-    """Approve: check the certificate now (a clear message at once), then queue the final render and signature."""
+def report_sign(*, report: Report, user, membership: Membership | None, ip: str | None = None,
+                reauthenticated: bool = False) -> Report:
+    """Approve: check the certificate now (a clear message at once), then queue the final render and signature.
+    `reauthenticated`: the Kepala Dinas typed their password again just now (the web page always asks); it is
+    written to the audit trail with the approval."""
     from .signing import SigningError, load_certificate
 
     _require(membership, SIGN_ROLES, _("Hanya Kepala Dinas yang menyetujui dan menandatangani laporan."))
@@ -239,8 +255,13 @@ def report_sign(*, report: Report, user, membership: Membership | None, ip: str 
         report.sign_requested_by = user
         report.save(update_fields=["sign_requested_by"])
         _queue_render(report, "final")
+        if reauthenticated:
+            audit_record(actor=user, action="report.sign_reauth", unit_id=report.plan.unit_id, obj=report, ip=ip,
+                         summary=_("Kata sandi dimasukkan ulang untuk menandatangani laporan v%(v)s")
+                         % {"v": report.version}, data={"draft_sha256": report.draft_sha256})
         audit_record(actor=user, action="report.approve", unit_id=report.plan.unit_id, obj=report, ip=ip,
-                     summary=_("Laporan v%(v)s disetujui; penandatanganan dimulai") % {"v": report.version})
+                     summary=_("Laporan v%(v)s disetujui; penandatanganan dimulai") % {"v": report.version},
+                     data={"reauthenticated": reauthenticated})
     return report
 
 

@@ -1,16 +1,18 @@
 import datetime
 import re
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from actionplan.models import Role
 from lke import selectors as lke_selectors
@@ -20,7 +22,8 @@ from zi_portal.lib.files import protected_file_response
 
 from . import selectors, services
 from .charts import component_chart
-from .forms import ReportForm, VerifyForm
+from .forms import ReportForm, SignConfirmForm, VerifyForm
+from .models import ReportReturn
 from .resources import status_export_file
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -140,11 +143,25 @@ def report_page(request, plan_id: int, semester: int):
     if semester not in (1, 2):
         raise Http404
     context = selectors.report_page_data(plan=plan, semester=semester)
+    context["returns"] = list(ReportReturn.objects.of_semester(plan, semester))
     current = context["current"]
     if current is not None and current.is_editable and membership.role == Role.KETUA:
         context["form"] = ReportForm(report=current)
     return render(request, "monev/report.html", {"plan": plan, "membership": membership, "semester": semester,
                                                   **context})
+
+
+@login_required
+@require_POST
+def report_begin(request, plan_id: int, semester: int):
+    """"Mulai menyusun laporan": the first version with its default number; the page then shows its form."""
+    plan, membership = selectors.get_dashboard_plan(request.user, plan_id)
+    if semester not in (1, 2):
+        raise Http404
+    _run(request, lambda: services.report_start(plan=plan, semester=semester, user=request.user,
+                                                membership=membership, ip=client_ip(request)),
+         _("Laporan dimulai. Lengkapi nomor, simpulan dan rekomendasi, lalu simpan."))
+    return _back(plan, semester)
 
 
 @login_required
@@ -176,7 +193,7 @@ def report_submit(request, plan_id: int, semester: int):
     report = services.report_start(plan=plan, semester=semester, user=request.user, membership=membership,
                                    ip=client_ip(request))
     _run(request, lambda: services.report_submit(report=report, user=request.user, membership=membership,
-                                                 ip=client_ip(request)),
+                                                 ip=client_ip(request), answer=request.POST.get("answer", "")),
          _("Laporan diajukan ke Kepala Dinas. Data laporan dibekukan."))
     return _back(plan, semester)
 
@@ -200,14 +217,48 @@ def report_return(request, report_id: int):
     return _back(report)
 
 
+def _preview_ready(report) -> bool:
+    """The draft rendered from the frozen snapshot at submission is there (and no render is under way)."""
+    return bool(report.draft_pdf) and report.render_state == report.RenderState.READY
+
+
 @login_required
-@require_POST
 def report_sign(request, report_id: int):
+    """"Setujui dan tandatangani": first the PDF that will be signed (the draft of the frozen data) and the
+    Kepala Dinas's password again; a wrong password signs nothing."""
     report, membership = selectors.get_report_for_user(request.user, report_id)
-    _run(request, lambda: services.report_sign(report=report, user=request.user, membership=membership,
-                                               ip=client_ip(request)),
-         _("Laporan disetujui; PDF bertanda tangan sedang dibuat."))
-    return _back(report)
+    if membership.role != Role.KEPALA:
+        raise PermissionDenied(_("Hanya Kepala Dinas yang menyetujui dan menandatangani laporan."))
+    if report.status != report.Status.SUBMITTED:
+        messages.error(request, _("Hanya laporan yang diajukan Ketua Tim dapat ditandatangani."))
+        return _back(report)
+    form = SignConfirmForm(request.POST if request.method == "POST" else None, request=request)
+    if request.method == "POST" and not _preview_ready(report):
+        messages.error(request, _("Pratinjau PDF belum siap; periksa dulu PDF yang akan ditandatangani."))
+        return redirect("monev:report_sign", report_id=report.pk)
+    if request.method == "POST" and form.is_valid():
+        _run(request, lambda: services.report_sign(report=report, user=request.user, membership=membership,
+                                                   ip=client_ip(request), reauthenticated=True),
+             _("Laporan disetujui; PDF bertanda tangan sedang dibuat."))
+        return _back(report)
+    return render(request, "monev/report_sign.html", {
+        "report": report, "plan": report.plan, "form": form, "preview_ready": _preview_ready(report)},
+        status=400 if form.errors else 200)
+
+
+@login_required
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": ["'self'"]})
+def report_preview(request, report_id: int):
+    """The draft PDF inline, framed by the signing page (only by the portal's own pages); recorded as a
+    download."""
+    report, _membership = selectors.get_report_for_user(request.user, report_id)
+    if not report.draft_pdf:
+        raise Http404(_("PDF laporan belum tersedia."))
+    services.report_download_record(report=report, user=request.user, kind="draft", sha256=report.draft_sha256,
+                                    ip=client_ip(request))
+    name = f"laporan-monev-zi-{report.plan.year}-semester-{report.semester_roman}-v{report.version}-draf.pdf"
+    return protected_file_response(report.draft_pdf, filename=name, content_type="application/pdf", inline=True)
 
 
 @login_required

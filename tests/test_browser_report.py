@@ -9,6 +9,7 @@ from monev.models import Report
 from monev.signing import verify_pdf
 
 from .conftest import need
+from .factories import PASSWORD
 from .test_browser_evidence import log_in
 from .test_report_workflow import demo_cert, signing_settings  # noqa: F401  (fixtures)
 
@@ -30,6 +31,8 @@ def test_ketua_submits_kepala_signs_and_downloads_a_valid_pdf(live_server, brows
 
     log_in(page, live_server, "kepala")
     page.goto(f"{live_server.url}/monev/rencana/{plan.pk}/laporan/1/")
+    page.get_by_role("link", name="Setujui dan tandatangani…").click()
+    page.fill("input[name=password]", PASSWORD)
     page.get_by_role("button", name="Setujui dan tandatangani").click()
     page.wait_for_selector("#report-status >> text=Disetujui dan ditandatangani", timeout=60_000)
     page.screenshot(path=str(artifacts / "report-page.png"), full_page=True)

@@ -202,7 +202,7 @@ def test_second_ketua_reviews_the_first_ketuas_upload(assigned_target, ketua, un
 def test_withdrawal_is_recorded_and_opens_the_target_again(login, assigned_target, anggota):
     revision = submit(assigned_target, anggota)
     client = login(anggota)
-    assert client.post(reverse("evidence:withdraw", args=[revision.pk])).status_code == 302
+    assert client.post(reverse("evidence:withdraw", args=[revision.pk]), {"reason": "Salah berkas."}).status_code == 302
     revision.refresh_from_db()
     assert revision.status == RevisionStatus.WITHDRAWN and revision.files.count() == 1
     assert submit(assigned_target, anggota).number == 2

@@ -170,6 +170,12 @@ def world(settings, certificate, unit, anggota, anggota_other, ketua, kepala, tp
     monev_services.report_save(report=submitted, user=ketua, membership=ketua_m, number="800/1/2019",
                                conclusions="Capaian semester I masih rendah.", recommendations=[], followups={})
     monev_services.report_submit(report=submitted, user=ketua, membership=ketua_m)
+    # Its draft, as the render queued by the submission leaves it (rendering has its own tests).
+    draft_pdf = pdf_bytes("Draf laporan")
+    draft_name = Report._meta.get_field("draft_pdf").generate_filename(submitted, "draf.pdf")
+    Report.objects.filter(pk=submitted.pk).update(
+        draft_pdf=submitted.draft_pdf.storage.save(draft_name, ContentFile(draft_pdf)), draft_sha256=sha(draft_pdf),
+        render_state=Report.RenderState.READY, render_kind="draft")
     signed = monev_services.report_start(plan=plan, semester=2, user=ketua, membership=ketua_m)
     monev_services.report_save(report=signed, user=ketua, membership=ketua_m, number="800/2/2019",
                                conclusions="Capaian semester II.", followups={},
@@ -594,6 +600,21 @@ def _import_token(client, world) -> None:
     world["import_token"] = response.context["token"]
 
 
+NEW_PASSWORD = "kata-sandi-baru-2026"
+
+
+def _reset_token(client, world) -> None:
+    """A reset link opened: its token waits in the session for the new password (Django's confirm view)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = world["people"]["anggota"]
+    world["reset_uid"] = urlsafe_base64_encode(force_bytes(user.pk))
+    link = reverse("password_reset_confirm", args=[world["reset_uid"], default_token_generator.make_token(user)])
+    assert client.get(link).status_code == 302
+
+
 FUZZ_TABLE = [
     Endpoint("login", "anonymous", lambda w: [],
              lambda w: {"username": F("exact", allowed=("anggota",)), "password": F("exact", allowed=(PASSWORD,)),
@@ -602,6 +623,13 @@ FUZZ_TABLE = [
     # Buttons without fields (logout, report actions, mark read): whatever the body, they do what the valid request
     # does, or nothing; only a malformed URL must be refused.
     Endpoint("logout", "anggota", lambda w: [], lambda w: {}, lambda w: {}, relogin=True),
+    # Whatever is posted, the reset page saves nothing (a mail goes out for a known address only).
+    Endpoint("password_reset", "anonymous", lambda w: [], lambda w: {"email": F("free")},
+             lambda w: {"email": ["anggota@example.go.id"]}, saves=False),
+    Endpoint("password_reset_confirm", "anonymous", lambda w: [w["reset_uid"], "set-password"],
+             lambda w: {"new_password1": F("exact", allowed=(NEW_PASSWORD,)),
+                        "new_password2": F("exact", allowed=(NEW_PASSWORD,))},
+             lambda w: {"new_password1": [NEW_PASSWORD], "new_password2": [NEW_PASSWORD]}, prepare=_reset_token),
     Endpoint("actionplan:step_assign", "ketua", lambda w: [w["step"].pk],
              lambda w: {"people": F("ids", required=False, allowed=_people)},
              lambda w: {"people": [str(w["people"]["anggota"].pk), str(w["people"]["anggota_other"].pk)]}),
@@ -619,15 +647,22 @@ FUZZ_TABLE = [
              lambda w: {"decision": ["revise"], "note": ["Tanda tangan belum ada."]},
              rule=lambda post: post.get("decision") == "revise" and not (post.get("note") or "").strip()),
     Endpoint("evidence:withdraw", "anggota", lambda w: [w["revision"].pk],
-             lambda w: {"reason": text(500, required=False)}, lambda w: {"reason": ["Salah berkas."]}),
+             lambda w: {"reason": text(500)}, lambda w: {"reason": ["Salah berkas."]}),
     Endpoint("monev:report_edit", "ketua", lambda w: [w["plan_2020"].pk, 1], _report_fields, _report_valid,
              extra_paths=_bad_semesters),
-    Endpoint("monev:report_submit", "ketua", lambda w: [w["plan_2020"].pk, 1], lambda w: {}, lambda w: {},
+    Endpoint("monev:report_submit", "ketua", lambda w: [w["plan_2020"].pk, 1],
+             lambda w: {"answer": text(4000, required=False)}, lambda w: {"answer": ["Sudah dilengkapi."]},
              extra_paths=_bad_semesters),
+    # "Mulai menyusun laporan": semester II 2020 has no report yet.
+    Endpoint("monev:report_begin", "ketua", lambda w: [w["plan_2020"].pk, 2], lambda w: {}, lambda w: {},
+             extra_paths=lambda w: [(f"semester {s}", f"/monev/rencana/{w['plan_2020'].pk}/laporan/{s}/mulai/")
+                                    for s in (0, 3, 99)]),
     Endpoint("monev:report_draft", "ketua", lambda w: [w["draft"].pk], lambda w: {}, lambda w: {}),
     Endpoint("monev:report_return", "kepala", lambda w: [w["submitted"].pk], lambda w: {"note": text(4000)},
              lambda w: {"note": ["Lengkapi simpulan komponen III."]}),
-    Endpoint("monev:report_sign", "kepala", lambda w: [w["submitted"].pk], lambda w: {}, lambda w: {}),
+    # Signing asks for the Kepala Dinas's password again (the valid body is the page's own form).
+    Endpoint("monev:report_sign", "kepala", lambda w: [w["submitted"].pk],
+             lambda w: {"password": F("exact", allowed=(PASSWORD,))}, lambda w: {"password": [PASSWORD]}),
     Endpoint("monev:report_correct", "ketua", lambda w: [w["signed"].pk], lambda w: {}, lambda w: {}),
     # The public check of a signed PDF stores nothing, whatever is uploaded.
     Endpoint("monev:verify", "anonymous", lambda w: ["ABCD-EFGH"], lambda w: {"file": F("any_file")},
@@ -951,6 +986,7 @@ GET_ONLY = {
     "monev:units_summary": ("ketua", lambda w: []),
     "monev:report_page": ("ketua", lambda w: [w["plan"].pk, 1]),
     "monev:report_download": ("ketua", lambda w: [w["signed"].pk]),
+    "monev:report_preview": ("kepala", lambda w: [w["submitted"].pk]),
     "monev:notifications": ("anggota", lambda w: []),
     "lke:assessment": ("ketua", lambda w: [w["unit"].pk, 2019]),
     "lke:question": ("ketua", lambda w: [w["lke"].pk, "A.I.1.i.a"]),
@@ -968,6 +1004,8 @@ GET_ONLY = {
     "public:unit": ("anonymous", lambda w: ["lumajang"]),
     "public:unit_data": ("anonymous", lambda w: ["lumajang", "json"]),
     "public:report_pdf": ("anonymous", lambda w: ["lumajang", "ABCD-EFGH"]),
+    "password_reset_done": ("anonymous", lambda w: []),
+    "password_reset_complete": ("anonymous", lambda w: []),
 }
 # Django's own admin pages (model changelists, add/change/delete forms, login …) are Django's; the portal's own
 # admin URLs (anything else under admin:) must be in the tables like every other page.
@@ -1284,7 +1322,7 @@ def test_signing_without_any_certificate_is_refused_with_a_message(world, settin
     settings.MONEV_SIGNING_P12_PATH = str(tmp_path / "tidak-ada.p12")
     client = client_as(world, "kepala")
 
-    response = client.post(reverse("monev:report_sign", args=[world["submitted"].pk]))
+    response = client.post(reverse("monev:report_sign", args=[world["submitted"].pk]), {"password": PASSWORD})
 
     assert response.status_code == 302
     assert "Sertifikat tanda tangan unit belum tersedia" in [str(m) for m in response.wsgi_request._messages][-1]

@@ -13,7 +13,7 @@ from monev import selectors
 from monev.models import Report, ReportDownload
 from monev.signing import demo_certificate, verify_pdf
 
-from .factories import submit
+from .factories import PASSWORD, submit
 
 # Semester I 2019 is long over: its report states the situation on 30 June 2019.
 
@@ -100,7 +100,7 @@ def test_submission_freezes_the_data_and_a_later_upload_changes_nothing(post, pl
 def test_kepala_signs_and_the_signed_pdf_validates(post, client, plan, ketua, kepala, evidence_done,
                                                    demo_cert):
     report = write_and_submit(post, plan, ketua)
-    response = post(kepala, reverse("monev:report_sign", args=[report.pk]))
+    response = post(kepala, reverse("monev:report_sign", args=[report.pk]), {"password": PASSWORD})
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == Report.Status.SIGNED, [str(m) for m in response.wsgi_request._messages]
@@ -136,7 +136,7 @@ def test_kepala_signs_and_the_signed_pdf_validates(post, client, plan, ketua, ke
 
 def test_signed_report_is_immutable_and_a_correction_is_a_new_version(post, plan, ketua, kepala, evidence_done):
     report = write_and_submit(post, plan, ketua)
-    post(kepala, reverse("monev:report_sign", args=[report.pk]))
+    post(kepala, reverse("monev:report_sign", args=[report.pk]), {"password": PASSWORD})
     report.refresh_from_db()
     sha = report.signed_sha256
     response = post(ketua, reverse("monev:report_edit", args=[plan.pk, 1]), {"number": "x", "conclusions": "y"})
@@ -181,7 +181,7 @@ def test_only_ketua_submits_and_only_kepala_signs(request, post, plan, ketua,  p
     assert post(user, reverse("monev:report_submit", args=[plan.pk, 1])).status_code == submit_status
     report.status = Report.Status.SUBMITTED
     report.save()
-    assert post(user, reverse("monev:report_sign", args=[report.pk])).status_code == sign_status
+    assert post(user, reverse("monev:report_sign", args=[report.pk]), {"password": PASSWORD}).status_code == sign_status
     report.refresh_from_db()
     assert (report.status == Report.Status.SIGNED) == (person == "kepala")
 
@@ -203,7 +203,7 @@ def test_bad_certificate_gives_a_clear_message_and_the_report_stays_unsigned(pos
         p12_path.write_bytes(p12)
         settings.MONEV_SIGNING_P12_PASSPHRASE = pw
     settings.MONEV_SIGNING_P12_PATH = str(p12_path)
-    response = post(kepala, reverse("monev:report_sign", args=[report.pk]))
+    response = post(kepala, reverse("monev:report_sign", args=[report.pk]), {"password": PASSWORD})
     report.refresh_from_db()
     assert report.status == Report.Status.SUBMITTED and not report.signed_pdf and not report.verification_code
     last = [str(m) for m in response.wsgi_request._messages][-1]

@@ -45,15 +45,37 @@ def world(plan, assigned_target, anggota, anggota_other, ketua, kepala, tpi, out
         recipient_role="responsible", notice_date=assigned_target.due_date - datetime.timedelta(days=3),
         run_id=uuid.uuid4(), created_at=timezone.now())
     programme = build_programme(plan.unit, plan, ketua)
-    programme["report"] = signed_report(plan, ketua, kepala, semester=1, code="PUBL-1111")
+    programme["public_report"] = signed_report(plan, ketua, kepala, semester=1, code="PUBL-1111")
     public_page_set(unit=plan.unit, enabled=True, slug="lumajang", published_codes=["PUBL-1111"], actor=ketua,
                     check_role=False)
-    return {**programme, "notification": notification, "plan": plan, "target": assigned_target,
+    report = _submitted_report(plan, ketua)
+    return {**programme, "report": report, "notification": notification, "plan": plan, "target": assigned_target,
             "step": assigned_target.step, "unit": plan.unit,
             "lke": lke_assessment, "lke_link": lke_link, "lke_document": lke_link.document,
             "revision": revision, "file": revision.files.get(),
             "people": {"anggota": anggota, "anggota_other": anggota_other, "ketua": ketua, "kepala": kepala,
                        "tpi": tpi, "outsider": outsider, "anonymous": None}}
+
+
+def _submitted_report(plan, ketua):
+    """Semester II 2019, submitted, with its draft PDF as the submission's render leaves it."""
+    from django.core.files.base import ContentFile
+
+    from monev import services as monev_services
+    from monev.models import Report
+
+    from .factories import pdf_bytes
+
+    membership = ketua.memberships.get()
+    report = monev_services.report_start(plan=plan, semester=2, user=ketua, membership=membership)
+    monev_services.report_save(report=report, user=ketua, membership=membership, number="800/2/2019",
+                               conclusions="Capaian semester II.", recommendations=[], followups={})
+    monev_services.report_submit(report=report, user=ketua, membership=membership)
+    report.refresh_from_db()
+    report.draft_pdf.save("draf.pdf", ContentFile(pdf_bytes("Draf")), save=False)
+    Report.objects.filter(pk=report.pk).update(draft_pdf=report.draft_pdf.name,
+                                               render_state=Report.RenderState.READY, render_kind="draft")
+    return report
 
 
 def _client(client, world, role):
@@ -161,6 +183,17 @@ GET_MATRIX = [
     ("public_pdf", lambda w: reverse("public:report_pdf", args=["lumajang", "PUBL-1111"]), {r: 200 for r in ROLES}),
     ("public_unknown_unit", lambda w: reverse("public:unit", args=["tidak-ada"]), {r: 404 for r in ROLES}),
     ("public_bad_format", lambda w: reverse("public:unit_data", args=["lumajang", "xml"]), {r: 404 for r in ROLES}),
+    # signing: the confirmation page (the PDF to be signed and the password) for the Kepala Dinas only; the
+    # framed preview for everyone who reads reports
+    ("report_sign", lambda w: reverse("monev:report_sign", args=[w["report"].pk]),
+     {**{r: 403 for r in MEMBERS}, "kepala": 200, "outsider": 404, "anonymous": "login"}),
+    ("report_preview", lambda w: reverse("monev:report_preview", args=[w["report"].pk]), WATCHERS),
+    # password reset by e-mail: open to everyone (a signed-in person may have forgotten it too)
+    ("password_reset", lambda w: reverse("password_reset"), {r: 200 for r in ROLES}),
+    ("password_reset_done", lambda w: reverse("password_reset_done"), {r: 200 for r in ROLES}),
+    ("password_reset_complete", lambda w: reverse("password_reset_complete"), {r: 200 for r in ROLES}),
+    ("password_reset_confirm_bad_link", lambda w: reverse("password_reset_confirm", args=["MQ", "bukan-token"]),
+     {r: 400 for r in ROLES}),
 ]
 
 
@@ -175,7 +208,7 @@ def test_get_every_url_as_every_role(client, world, role, name, url, expected):
 
 
 POST_MATRIX = [
-    ("withdraw", lambda w: reverse("evidence:withdraw", args=[w["revision"].pk]), {},
+    ("withdraw", lambda w: reverse("evidence:withdraw", args=[w["revision"].pk]), {"reason": "Salah berkas."},
      {**{r: 403 for r in MEMBERS}, "anggota": 302, "outsider": 404, "anonymous": "login"}),
     ("review_accept", lambda w: reverse("evidence:review", args=[w["revision"].pk]),
      {"decision": "accept", "note": ""},
@@ -235,6 +268,13 @@ POST_MATRIX = [
     ("public_settings", lambda w: reverse("public:settings", args=[w["unit"].pk]),
      {"enabled": "on", "slug": "lumajang", "published": []},
      {**KETUA_ACTS, "kepala": 302}),
+    ("password_reset", lambda w: reverse("password_reset"), {"email": "siapa@example.go.id"},
+     {r: 302 for r in ROLES}),
+    ("report_begin", lambda w: reverse("monev:report_begin", args=[w["plan"].pk, 1]), {},
+     {**{r: 403 for r in MEMBERS}, "ketua": 302, "outsider": 404, "anonymous": "login"}),
+    ("report_sign_wrong_password", lambda w: reverse("monev:report_sign", args=[w["report"].pk]),
+     {"password": "bukan-sandinya"},
+     {**{r: 403 for r in MEMBERS}, "kepala": 400, "outsider": 404, "anonymous": "login"}),
 ]
 
 

@@ -18,6 +18,10 @@ if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=True)
+# The embedded demo (`make run`, `make demo`; README "Two commands"): lets `seed_demo` plant the demo people with
+# their known password and `make_demo_certificate` make the demo signing certificate even with DEBUG off, and signs
+# with that certificate by default. Never set in production: `check --deploy` warns about it.
+DEMO_MODE = env.bool("DEMO_MODE", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
@@ -112,6 +116,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
+CSRF_FAILURE_VIEW = "zi_portal.errors.csrf_failure"  # Indonesian, like the other error pages
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -142,6 +147,9 @@ STORAGES = {
                            if DEBUG else "whitenoise.storage.CompressedManifestStaticFilesStorage")
     },
 }
+# whitenoise serves the files straight from the finders (static/, node_modules, the apps) instead of STATIC_ROOT:
+# on by default while DEBUG is on, and set by `make run` (DEBUG off, no collectstatic to wait for).
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
 # Object storage (S3 or S3-compatible such as MinIO) for evidence and reports when a bucket is named; the local
 # MEDIA_ROOT folder otherwise. Objects are private; a URL to one is signed and lives AWS_QUERYSTRING_EXPIRE seconds.
 # Download views check the permission first, then stream the file or redirect to a signed URL (FILE_DELIVERY).
@@ -250,10 +258,11 @@ DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
 # certificate made by `manage.py make_demo_certificate` in MONEV_SIGNING_DIR (passphrase in the file beside it).
 MONEV_SIGNING_DIR = Path(env.str("MONEV_SIGNING_DIR", default=str(BASE_DIR / "var" / "signing")))
 MONEV_SIGNING_P12_PATH = env.str("MONEV_SIGNING_P12_PATH",
-                                 default=str(MONEV_SIGNING_DIR / "demo-signing.p12") if DEBUG else "")
+                                 default=str(MONEV_SIGNING_DIR / "demo-signing.p12") if DEBUG or DEMO_MODE else "")
 MONEV_SIGNING_P12_PASSPHRASE = env.str("MONEV_SIGNING_P12_PASSPHRASE", default="")
 MONEV_SIGNING_TRUST_ROOTS = env.list("MONEV_SIGNING_TRUST_ROOTS",
-                                     default=[str(MONEV_SIGNING_DIR / "demo-ca.pem")] if DEBUG else [])
+                                     default=[str(MONEV_SIGNING_DIR / "demo-ca.pem")] if DEBUG or DEMO_MODE
+                                     else [])
 # The public verification page (monev/services.py: verification_check) bounds its work: an upload is compared by
 # SHA-256 first; the signatures of another file are examined only when it is at most twice the report's size plus
 # 1 MB and holds at most MONEV_VERIFY_MAX_SIGNATURES signatures, in a child process stopped after
@@ -281,7 +290,7 @@ RATE_LIMITS = {
 # apart from the backups (a password manager, the server's secret store). Without it backups are unsigned.
 BACKUP_KEY = env.str("BACKUP_KEY", default="")
 
-# Demo data (seed_demo) password; the command refuses to run when DEBUG is off.
+# Demo data (seed_demo) password; the command refuses to run unless DEBUG or DEMO_MODE is on.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="zi-demo-2019")
 
 # Production hardening (`make prod-check` runs `check --deploy` with no warnings). Every switch follows DEBUG by

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from actionplan import views as actionplan_views
@@ -10,8 +9,7 @@ admin.site.site_title = "Portal ZI"
 urlpatterns = [
     path("", actionplan_views.home, name="home"),
     path("healthz", actionplan_views.healthz, name="healthz"),
-    path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("zi_portal.accounts")),    # login, logout, password reset
     path("", include("actionplan.urls")),
     path("bukti/", include("evidence.urls")),
     path("monev/", include("monev.urls")),
@@ -20,3 +18,9 @@ urlpatterns = [
     path("publik/", include("public.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages in Indonesian with the reason and a way back (zi_portal/errors.py); used whenever DEBUG is off.
+handler400 = "zi_portal.errors.bad_request"
+handler403 = "zi_portal.errors.permission_denied"
+handler404 = "zi_portal.errors.page_not_found"
+handler500 = "zi_portal.errors.server_error"

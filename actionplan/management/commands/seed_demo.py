@@ -2,7 +2,8 @@
 plus the programme (Tim ZI and Agen Perubahan SKs, 15 priority targets, staff with Pakta records, public page).
 
 Idempotent: running it again changes nothing that exists (existing users keep their passwords). Refuses to run
-when DEBUG is off, so it cannot plant known passwords on a production portal.
+unless DEBUG or the explicit demo flag DEMO_MODE is on (`make run` and `make demo` set DEMO_MODE=true), so it
+cannot plant known passwords on a production portal by accident.
 """
 from pathlib import Path
 
@@ -36,8 +37,9 @@ class Command(BaseCommand):
     help = "Membuat data demo: unit Dispendukcapil Lumajang, rencana kerja 2019 dan pengguna per peran."
 
     def handle(self, *args, **options):
-        if not settings.DEBUG:
-            raise CommandError("seed_demo hanya untuk lingkungan lokal (DEBUG=true); ditolak karena DEBUG mati.")
+        if not (settings.DEBUG or settings.DEMO_MODE):
+            raise CommandError("seed_demo hanya untuk demo lokal (DEMO_MODE=true, seperti `make run`, atau "
+                               "DEBUG=true); ditolak karena keduanya mati.")
         password = settings.DEMO_PASSWORD
         with transaction.atomic():
             unit, _ = Unit.objects.get_or_create(name=UNIT["name"], defaults=UNIT)

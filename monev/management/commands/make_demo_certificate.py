@@ -1,4 +1,4 @@
-"""Create the demo signing certificate for the embedded default (DEBUG only).
+"""Create the demo signing certificate for the embedded default (DEBUG or DEMO_MODE only).
 
     python manage.py make_demo_certificate [--output-dir DIR] [--name "Nama Penanda Tangan"] [--force]
 
@@ -39,8 +39,9 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="timpa berkas yang sudah ada")
 
     def handle(self, *args, output_dir=None, name=DEFAULT_SIGNER, force=False, **options):
-        if not settings.DEBUG:
-            raise CommandError("Sertifikat demo tidak boleh dibuat saat DEBUG mati (produksi). Gunakan sertifikat "
+        if not (settings.DEBUG or settings.DEMO_MODE):
+            raise CommandError("Sertifikat demo tidak boleh dibuat saat DEBUG mati di luar demo (DEMO_MODE tidak "
+                               "diset: produksi). Gunakan sertifikat "
                                "elektronik resmi dan atur MONEV_SIGNING_P12_PATH serta "
                                "MONEV_SIGNING_P12_PASSPHRASE.")
         name = (name or "").strip()
@@ -66,7 +67,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Sertifikat DEMO untuk \"{name}\", diterbitkan oleh \"{DEMO_CA_NAME}\":")
         self.stdout.write(f"  sertifikat + kunci privat: {p12_path}")
         self.stdout.write(f"  CA demo (akar tepercaya):  {ca_path}")
-        self.stdout.write("Dipakai otomatis selama DEBUG menyala; untuk lokasi lain, tambahkan ke .env:")
+        self.stdout.write("Dipakai otomatis selama DEBUG atau DEMO_MODE menyala; untuk lokasi lain, tambahkan ke .env:")
         self.stdout.write(f"MONEV_SIGNING_P12_PATH={p12_path}")
         self.stdout.write(f"MONEV_SIGNING_P12_PASSPHRASE={passphrase}")
         self.stdout.write(f"MONEV_SIGNING_TRUST_ROOTS={ca_path}")
