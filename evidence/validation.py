@@ -15,7 +15,8 @@ sits in memory, and recognises the kind from the first bytes. Then each kind is 
   decoded, no DTD or network). Refused: any VBA project or Excel 4 macro sheet whatever its name or declared
   type (every member that is an OLE compound file is opened with olefile), OLE objects and packages, ActiveX,
   attached templates, relationships to anything outside the package except http(s)/mailto hyperlinks, and
-  embedded Office documents that fail the same check.
+  embedded Office documents that fail the same check; in OpenDocument also event listeners (macros) and
+  `xlink:href` links that load something from outside the package.
 - JPEG/PNG: Pillow reads the header; more than EVIDENCE_MAX_IMAGE_PIXELS pixels is refused.
 
 Accepted: PDF, JPEG, PNG, DOCX, XLSX, PPTX, ODT, ODS. Everything else is refused with an Indonesian message that
@@ -771,6 +772,51 @@ def _ole_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, params: dict) -> Val
     return _refuse_ole(params, _("objek OLE tersemat"))
 
 
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+_ODF_HYPERLINK = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}a"
+_ODF_SCRIPT_NS = "urn:oasis:names:tc:opendocument:xmlns:script:1.0"
+
+
+def _odf_links(zf: zipfile.ZipFile, params: dict, *, budget: list[int]) -> None:
+    """OpenDocument: refuse event listeners (they run macros, also ones installed on the reader's computer) and
+    any `xlink:href` that loads something from outside the package (a linked image, object or section) — only a
+    hyperlink (`text:a`) may point to an http(s)/mailto address or inside the document."""
+    names = {i.filename: i for i in zf.infolist()}
+    for part in ("content.xml", "styles.xml"):
+        info = names.get(part)
+        if info is None:
+            continue
+        budget[0] -= min(info.file_size, ZIP_SMALL_MEMBER_CAP)
+        if budget[0] < 0 or info.file_size > ZIP_SMALL_MEMBER_CAP * 32:
+            return  # a huge text part: its links are not read (macros and OLE members are already refused)
+        with zf.open(info) as member:
+            data = member.read()
+        from lxml import etree
+
+        try:
+            root = etree.fromstring(data, etree.XMLParser(**_XML_PARSER_OPTIONS))
+        except (etree.XMLSyntaxError, ValueError):
+            continue  # not well-formed XML: no reader loads anything from it either
+        for element in root.iter():
+            tag = element.tag if isinstance(element.tag, str) else ""
+            if tag.startswith("{" + _ODF_SCRIPT_NS + "}"):
+                raise _macro(params)
+            href = (element.get(_XLINK_HREF) or "").strip()
+            if not href:
+                continue
+            lower = href.lower()
+            if tag == _ODF_HYPERLINK:
+                if lower.startswith(_SAFE_LINK_SCHEMES) or lower.startswith("#"):
+                    continue
+            elif ":" not in lower.split("/", 1)[0] and not lower.startswith(("/", "\\", "../")):
+                continue  # a part of this package ("Pictures/1.png", "./Object 1")
+            raise _refuse("office_tautan_luar", _(
+                "Dokumen «%(name)s» ditolak karena memuat sesuatu dari luar dokumen saat dibuka (templat, "
+                "gambar, atau objek dari alamat «%(target)s»). Simpan ulang dokumennya tanpa tautan tersebut "
+                "(mis. «Simpan sebagai» DOCX baru dengan templat Normal) lalu unggah kembali.")
+                % {**params, "target": _printable(href)[:80]})
+
+
 def _zip_active_content(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], kind: str, params: dict, *,
                         budget: list[int], depth: int) -> None:
     """Refuse what runs or fetches something when the document opens: members that are OLE files (VBA projects,
@@ -793,6 +839,7 @@ def _zip_active_content(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], kind:
                 data = member.read()
             _inspect_package(io.BytesIO(data), len(data), params, budget=budget, depth=depth + 1)
     if kind not in _OOXML_MAIN_PARTS:
+        _odf_links(zf, params, budget=budget)
         return
     for info in infos:
         if not info.filename.lower().endswith(".rels"):

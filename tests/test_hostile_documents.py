@@ -386,3 +386,40 @@ def test_jpeg_announcing_more_pixels_than_the_limit_is_refused(settings):
 
 def test_photo_of_a_usual_size_is_accepted():
     assert accepted("foto.png", png_of(4000, 3000)) == "png"
+
+
+ODF_CONTENT = ('<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:'
+               'office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:draw="urn:oasis:names:'
+               'tc:opendocument:xmlns:drawing:1.0" xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:script="urn:'
+               'oasis:names:tc:opendocument:xmlns:script:1.0"><office:body><office:text>{}</office:text>'
+               '</office:body></office:document-content>')
+
+
+def odt_with(body: str) -> bytes:
+    from tests.test_upload_validation import make_odf
+
+    odt = make_odf("odt")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(odt)) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = ODF_CONTENT.format(body).encode() if info.filename == "content.xml" else src.read(info)
+            out.writestr(info, data)
+    return buf.getvalue()
+
+
+def test_opendocument_with_a_linked_remote_image_is_refused():
+    body = '<draw:frame><draw:image xlink:href="http://contoh.invalid/lacak.png" xlink:show="embed"/></draw:frame>'
+    assert refused("surat.odt", odt_with(body)).code == "office_tautan_luar"
+
+
+def test_opendocument_with_an_event_listener_running_a_macro_is_refused():
+    body = ('<office:event-listeners><script:event-listener script:language="ooo:script" script:event-name="'
+            'dom:load" xlink:href="vnd.sun.star.script:Standard.Module1.Main?language=Basic&amp;location='
+            'application"/></office:event-listeners>')
+    assert refused("surat.odt", odt_with(body)).code == "office_makro"
+
+
+def test_opendocument_with_web_links_and_its_own_pictures_is_accepted():
+    body = ('<text:p><text:a xlink:href="https://lumajangkab.go.id/">situs</text:a></text:p><draw:frame>'
+            '<draw:image xlink:href="Pictures/foto.png"/></draw:frame>')
+    assert accepted("surat.odt", odt_with(body)) == "odt"

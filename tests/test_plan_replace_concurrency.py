@@ -112,3 +112,46 @@ def test_a_preview_whose_confirmation_fails_in_the_database_can_be_confirmed_aga
     assert again.status_code == 302 and Plan.objects.filter(unit=unit, year=2019).exists()
     spent = admin_client.post(reverse("admin:actionplan_plan_import_confirm"), {"token": token}, follow=True)
     assert "sudah dipakai" in spent.content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_picked_as_deadlock_victim_is_run_once_more_and_succeeds(unit, other_unit):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: a real deadlock between two connections")
+    from django.db import transaction
+
+    from actionplan.models import Unit
+    from zi_portal.lib.db import retry_once_on_deadlock
+
+    barrier = threading.Barrier(2)
+    attempts: dict[str, int] = {}
+    results: dict[str, object] = {}
+
+    def locker(name: str, first: int, second: int) -> None:
+        @retry_once_on_deadlock
+        def work():
+            attempts[name] = attempts.get(name, 0) + 1
+            with transaction.atomic():
+                Unit.objects.select_for_update().get(pk=first)
+                if attempts[name] == 1:
+                    barrier.wait(10)  # both hold their first row: the second lock closes the cycle
+                Unit.objects.select_for_update().get(pk=second)
+                Unit.objects.filter(pk=first).update(city=f"oleh {name}")
+            return "ok"
+
+        try:
+            results[name] = work()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            results[name] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=locker, args=("a", unit.pk, other_unit.pk)),
+               threading.Thread(target=locker, args=("b", other_unit.pk, unit.pk))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert results == {"a": "ok", "b": "ok"}
+    assert sorted(attempts.values()) == [1, 2]  # PostgreSQL broke the cycle by failing one; it ran again
