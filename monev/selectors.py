@@ -149,64 +149,81 @@ def weighted_percent(components, by_component: dict) -> float | None:
 LIST_LIMIT = 20  # rows of the overdue and upcoming lists on the page; the status export has them all
 
 
-def _listed(qs):
-    """The first LIST_LIMIT targets by due date, as light rows (no model instances) for a list on a page."""
-    return qs.order_by("due_date", "pk").values(
-        "pk", "due_date", "step_id", description=F("step__description"),
-        code=F("step__indicator__subcomponent__component__code"),
-        number=F("step__indicator__subcomponent__number"))[:LIST_LIMIT]
-
-
-def _attach_people(rows: list[dict]) -> None:
-    """Add "people" (names of those responsible) to each row, with one query for all rows."""
-    names: dict[int, list[str]] = {}
-    for a in (Assignment.objects.filter(step_id__in={r["step_id"] for r in rows})
-              .values("step_id", "user__username", "user__first_name", "user__last_name").order_by("user__username")):
-        full = f"{a['user__first_name']} {a['user__last_name']}".strip() or a["user__username"]
-        names.setdefault(a["step_id"], []).append(full)
-    for r in rows:
-        r["people"] = ", ".join(names.get(r["step_id"], []))
-
-
 def dashboard_data(*, plan: Plan, as_of: datetime.date, semester: int | None = None) -> dict:
-    """Everything the dashboard (and the semester report) shows, in a fixed number of queries."""
-    targets = targets_with_status(as_of=as_of, plans=[plan.pk], semester=semester)
+    """Everything the dashboard (and the semester report) shows, in six queries whatever the size of the plan:
+    components, sub-components, one light row per target (its status decided in SQL), the assignments with the
+    people's names, the texts of the listed targets, the review queue. The counts per sub-component, component and
+    person and the lists are made from the rows in one pass: cheaper than the five grouped and counting queries
+    they replace (each of which joined the whole plan again)."""
     components = list(Component.objects.filter(plan=plan).order_by("order"))
     subcomponents = list(SubComponent.objects.filter(component__plan=plan).select_related("component")
                          .order_by("component__order", "number"))
-    by_sub = grouped_counts(targets, sub="step__indicator__subcomponent_id",
-                            component="step__indicator__subcomponent__component_id")
+    rows = list(targets_with_status(as_of=as_of, plans=[plan.pk], semester=semester).order_by("due_date", "pk")
+                .values_list("pk", "status", "step_id", "due_date", "step__indicator__subcomponent_id",
+                             "step__indicator__subcomponent__component_id"))
+    people: dict[int, list] = {}  # step id → [(user id, name)]
+    names: dict[int, str] = {}
+    for step_id, user_id, username, first, last in (
+            Assignment.objects.filter(**{PLAN_PATH: plan}).order_by("user__username")
+            .values_list("step_id", "user_id", "user__username", "user__first_name", "user__last_name")):
+        names[user_id] = f"{first} {last}".strip() or username
+        people.setdefault(step_id, []).append(user_id)
+    empty = {s: 0 for s in STATUSES}
+    by_sub: dict[int, dict] = {}
+    sub_component: dict[int, int] = {}
+    per_person: dict[int, dict] = {}
+    overdue_ids, upcoming_ids, upcoming_count, unassigned = [], [], 0, 0
+    soon_end = as_of + datetime.timedelta(days=30)
+    for pk, status, step_id, due, sub_id, component_id in rows:
+        counts = by_sub.get(sub_id)
+        if counts is None:
+            counts = by_sub[sub_id] = {**empty, "total": 0}
+            sub_component[sub_id] = component_id
+        counts[status] += 1
+        counts["total"] += 1
+        assignees = people.get(step_id)
+        if assignees:
+            for user_id in assignees:
+                mine = per_person.get(user_id)
+                if mine is None:
+                    mine = per_person[user_id] = {**empty, "total": 0}
+                mine[status] += 1
+                mine["total"] += 1
+        elif status != DONE:
+            unassigned += 1
+        if status == LATE:
+            if len(overdue_ids) < LIST_LIMIT:
+                overdue_ids.append(pk)
+        elif status in (NOT_DUE, REVISE) and due is not None and as_of <= due <= soon_end:
+            upcoming_count += 1
+            if len(upcoming_ids) < LIST_LIMIT:
+                upcoming_ids.append(pk)
     by_component: dict[int, Progress] = {}
-    for (_sub, component_id), c in by_sub.items():
-        p = by_component.setdefault(component_id, Progress(component_id, 0, {s: 0 for s in STATUSES}))
+    for sub_id, c in by_sub.items():
+        p = by_component.setdefault(sub_component[sub_id], Progress(sub_component[sub_id], 0, dict(empty)))
         p.total += c["total"]
         for status in STATUSES:
             p.counts[status] += c[status]
-    sub_progress = {sub: Progress(sub, c["total"], c) for (sub, _component), c in by_sub.items()}
+    sub_progress = {sub: Progress(sub, c["total"], c) for sub, c in by_sub.items()}
     total = Progress("plan", sum(p.total for p in by_component.values()),
                      {s: sum(p.counts[s] for p in by_component.values()) for s in STATUSES})
-    overdue = list(_listed(targets.filter(status=LATE)))
-    soon = {"status__in": [NOT_DUE, REVISE], "due_date__gte": as_of,
-            "due_date__lte": as_of + datetime.timedelta(days=30)}
-    upcoming = list(_listed(targets.filter(**soon)))
-    _attach_people(overdue + upcoming)
-    workload_counts = grouped_counts(
-        targets.filter(step__assignments__isnull=False),
-        user_id="step__assignments__user_id", username="step__assignments__user__username",
-        first_name="step__assignments__user__first_name", last_name="step__assignments__user__last_name")
-    workload = sorted(({"user_id": k[0], "name": f"{k[2]} {k[3]}".strip() or k[1], **c}
-                       for k, c in workload_counts.items()), key=lambda w: (-w[LATE], w["name"]))
-    unassigned = targets.filter(step__assignments__isnull=True).exclude(status=DONE).count()
+    listed = {r["pk"]: r for r in Target.objects.filter(pk__in=overdue_ids + upcoming_ids).values(
+        "pk", "due_date", "step_id", description=F("step__description"),
+        code=F("step__indicator__subcomponent__component__code"),
+        number=F("step__indicator__subcomponent__number"))}
+    for r in listed.values():
+        r["people"] = ", ".join(names[u] for u in people.get(r["step_id"], []))
+    workload = sorted(({"user_id": user_id, "name": names[user_id], **c} for user_id, c in per_person.items()),
+                      key=lambda w: (-w[LATE], w["name"]))
     queue = Revision.objects.filter(status=RevisionStatus.SUBMITTED, **{f"target__{PLAN_PATH}": plan}).count()
     return {
-        "components": [(c, by_component.get(c.pk) or Progress(c.pk, 0, {s: 0 for s in STATUSES}))
-                       for c in components],
+        "components": [(c, by_component.get(c.pk) or Progress(c.pk, 0, dict(empty))) for c in components],
         "subcomponents": [(sub, sub_progress[sub.pk]) for sub in subcomponents if sub.pk in sub_progress],
         "total": total,
         "weighted": weighted_percent(components, by_component),
-        "overdue": overdue,
-        "upcoming": upcoming,
-        "upcoming_count": targets.filter(**soon).count(),
+        "overdue": [listed[pk] for pk in overdue_ids],
+        "upcoming": [listed[pk] for pk in upcoming_ids],
+        "upcoming_count": upcoming_count,
         "list_limit": LIST_LIMIT,
         "workload": workload,
         "unassigned": unassigned,

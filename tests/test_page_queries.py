@@ -19,11 +19,11 @@ AS_OF = datetime.date(2019, 7, 1)
 QUERIES = {
     "plan": 9,             # plan, membership, components with step counts, steps, targets, people, nav
     "plan_everything": 9,
-    "dashboard_cold": 14,   # … plan, nav, the figures (grouped counts, lists, people, workload, queue)
+    "dashboard_cold": 10,   # … plan, nav, components, sub-components, target rows, people, listed texts, queue
     "dashboard_cached": 4,  # session, user, plan with membership and version (one statement), nav (one statement)
     "status_xlsx": 7,       # … plan with membership, unit name, targets, people, revisions, files
     "my_tasks": 4,          # … the tasks (one query), nav
-    "report_submit": 24,    # lock, figures, people, the four queries of status_rows, save, audit, …
+    "report_submit": 20,    # lock, the figures (six), people, the four queries of status_rows, save, audit, …
 }
 
 
