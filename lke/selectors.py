@@ -421,6 +421,18 @@ def monev_section(plan: Plan) -> dict | None:
     found = Assessment.objects.filter(unit_id=plan.unit_id, year=plan.year).first()
     if found is None or found.unit_status != Assessment.UnitStatus.SUBMITTED:
         return None
-    return {"unit": found.unit_snapshot | {"answers": None},
-            "tpi": (found.tpi_snapshot | {"answers": None}) if found.tpi_status == Assessment.TpiStatus.FINAL else None,
-            "submitted_at": found.unit_submitted_at.isoformat() if found.unit_submitted_at else None}
+    from types import SimpleNamespace
+
+    from . import charts
+
+    struct = structure(found.version)
+    tpi = found.tpi_snapshot if found.tpi_status == Assessment.TpiStatus.FINAL else None
+
+    def figures(snapshot):     # the chart reads `.areas` (number → points) from the frozen figures
+        return None if snapshot is None else SimpleNamespace(
+            areas={int(n): Decimal(v) for n, v in snapshot["areas"].items()})
+    limits = [(p.code, c.min_share) for p in struct.predicates for c in p.criteria if c.min_share is not None]
+    return {"unit": found.unit_snapshot | {"answers": None}, "tpi": (tpi | {"answers": None}) if tpi else None,
+            "submitted_at": found.unit_submitted_at.isoformat() if found.unit_submitted_at else None,
+            "chart_svg": charts.area_chart(areas=struct.areas, unit_score=figures(found.unit_snapshot),
+                                           tpi_score=figures(tpi), limits=limits)}

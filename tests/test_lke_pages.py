@@ -363,4 +363,14 @@ def test_the_monev_report_freezes_the_submitted_lke_in_its_snapshot(assessment, 
     from monev.pdf import report_html
     html = report_html(snapshot=semester_2.snapshot, number="2/2019", issued_on=assessment.plan.created_at.date(),
                        conclusions="", recommendations=[], previous_followups=[], draft=True)
-    assert "Lembar Kerja Evaluasi (LKE)" in html
+    assert "Lembar Kerja Evaluasi (LKE)" in html and "Nilai per area pengungkit" in html    # the page's chart
+    import io as _io
+
+    from pypdf import PdfReader
+
+    from monev.pdf import render_report_pdf
+    _name, pdf = render_report_pdf(snapshot=semester_2.snapshot, number="2/2019", conclusions="",
+                                   issued_on=assessment.plan.created_at.date(), recommendations=[],
+                                   previous_followups=[], draft=True)
+    text = "".join(p.extract_text() for p in PdfReader(_io.BytesIO(pdf)).pages)
+    assert "LEMBAR KERJA EVALUASI (LKE)" in text.upper() and "Penilaian mandiri (diajukan)" in text
