@@ -10,6 +10,7 @@ from monev.models import Report
 from monev.services import verification_check
 from monev.signing import DEMO_CA_NAME, demo_certificate, run_with_cpu_budget, sign_pdf, verify_pdf_bounded
 
+from .factories import PASSWORD
 from .test_report_workflow import evidence_done, post, write_and_submit  # noqa: F401 - fixtures
 
 SIGNER = "Akhmad Taufik Hidayat"
@@ -37,7 +38,7 @@ def signing_settings(settings, installation_ca):
 @pytest.fixture
 def signed_report(post, plan, ketua, kepala, evidence_done):  # noqa: F811 - pytest fixtures
     report = write_and_submit(post, plan, ketua)
-    post(kepala, reverse("monev:report_sign", args=[report.pk]))
+    post(kepala, reverse("monev:report_sign", args=[report.pk]), {"password": PASSWORD})
     report = Report.objects.get(pk=report.pk)
     assert report.status == Report.Status.SIGNED
     return report
