@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.shortcuts import render
 
 from .audit import client_ip
+from .cache import UNREACHABLE
 from .limits import view_name
 
 
@@ -29,7 +30,7 @@ def hit(*, scope: str, client: str, limit: int, seconds: int) -> int | None:
     try:
         cache.add(key, 0, seconds + 1)
         count = cache.incr(key)
-    except (ValueError, OSError):  # not counted (the cache is down or keeps nothing): let it pass
+    except (ValueError, *UNREACHABLE):  # not counted (the cache is down or keeps nothing): let it pass
         return None
     if count > limit:
         return max(1, (window + 1) * seconds - int(time.time()))
@@ -50,8 +51,14 @@ class RateLimitMiddleware:
                 wait = hit(scope=f"{name}:{request.method}", client=client_ip(request) or "-", limit=limit,
                            seconds=seconds)
                 if wait is not None:
-                    response = render(request, "429.html", {"wait": wait}, status=429)
-                    response["Retry-After"] = str(wait)
+                    response = too_many_requests(request, wait)
                     response["Connection"] = "close"  # an upload's body is not read
                     return response
         return self.get_response(request)
+
+
+def too_many_requests(request, wait: int):
+    """The Indonesian 429 page with Retry-After."""
+    response = render(request, "429.html", {"wait": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
