@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, Q, Subquery
 from django.utils.translation import gettext as _
 
 from . import scoring
@@ -23,13 +23,45 @@ BETTER_PERFORMANCE = "B.I.b"            # Capaian kinerja lebih baik
 DISCIPLINE = ("A.II.3.iii.a", "A.II.3.iii.a.1", "A.II.3.iii.a.2")   # question, last year, this year
 SAME_NUMBER = ("A.II.1.i.a.2", "A.II.1.i.b.1")   # "Jumlah perubahan yang dibuat", asked twice
 FULL_COMPLIANCE = ("A.II.5.iii.a", "A.II.5.iii.b")   # LHKPN, LHKASN: Tabel 5 asks 100 %
+AGENTS_SET = "A.I.1.iv.b"                # Sudah ditetapkan agen perubahan
+AGENTS_COUNT = ("A.II.1.i.a", "A.II.1.i.a.1")   # question, "Jumlah Agen Perubahan"
+# register kind → (question, "jumlah yang harus melaporkan", "jumlah yang sudah melaporkan")
+ASSET_COUNTS = {"lhkpn": ("A.II.5.iii.a", "A.II.5.iii.a.1", "A.II.5.iii.a.5"),
+                "lhkasn": ("A.II.5.iii.b", "A.II.5.iii.b.1", "A.II.5.iii.b.5")}
 
 
 @dataclass
 class Suggestion:
+    """`choice` is what the page shows as the suggested answer; for a count question it describes `counts`
+    (count code → number), which the warnings compare with the counts entered."""
     code: str
     choice: str
     source: str
+    counts: dict | None = None
+
+
+class _CountOf(Subquery):
+    """COUNT(*) of a queryset as a scalar subquery (no GROUP BY), so several counts come in one query."""
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
+    output_field = IntegerField()
+
+
+def register_figures(unit_id: int, year: int) -> dict:
+    """What the programme registers hold for the LKE: the members of the unit's current Agen Perubahan SK, and per
+    LHKPN/LHKASN the people who must file for `year` and those who filed. One query."""
+    from actionplan.models import Unit
+    from programme.models import AssetReport, Team, TeamKind, TeamMember
+
+    agents = {"team__unit_id": unit_id, "team__kind": TeamKind.AGEN_PERUBAHAN, "team__replaced_by__isnull": True}
+    counts = {"agents": _CountOf(TeamMember.objects.filter(**agents).values("pk")),
+              "agent_teams": _CountOf(Team.objects.filter(unit_id=unit_id, kind=TeamKind.AGEN_PERUBAHAN,
+                                                           replaced_by__isnull=True).values("pk"))}
+    for kind in ASSET_COUNTS:
+        must = AssetReport.objects.filter(staff__unit_id=unit_id, year=year, kind=kind, must_file=True)
+        counts[f"{kind}_must"] = _CountOf(must.values("pk"))
+        counts[f"{kind}_filed"] = _CountOf(must.filter(filed_on__isnull=False).values("pk"))
+    row = Unit.objects.filter(pk=unit_id).annotate(**counts).values(*counts).first()
+    return {**(row or dict.fromkeys(counts, 0)), "year": year}
 
 
 def plan_figures(plan, year: int) -> dict | None:
@@ -50,7 +82,8 @@ def plan_figures(plan, year: int) -> dict | None:
             "share": (Decimal(row["done"]) / row["due"]) if row["due"] else None}
 
 
-def suggestions(struct: scoring.Structure, *, plan, figures: dict | None) -> dict[str, Suggestion]:
+def suggestions(struct: scoring.Structure, *, plan, figures: dict | None,
+                register: dict | None = None) -> dict[str, Suggestion]:
     out = {}
     if PLAN_EXISTS in struct.questions:
         if plan is not None:
@@ -70,6 +103,28 @@ def suggestions(struct: scoring.Structure, *, plan, figures: dict | None) -> dic
         choice = {2: "A", 1: "B"}.get(n, "D")
         out[MONEV_WITH_LEADERS] = Suggestion(MONEV_WITH_LEADERS, choice, _(
             "Laporan Monev semester yang ditandatangani Kepala Dinas: %(n)s dari 2.") % {"n": n})
+    if register:
+        out.update(_register_suggestions(struct, register))
+    return out
+
+
+def _register_suggestions(struct: scoring.Structure, register: dict) -> dict[str, Suggestion]:
+    out = {}
+    if AGENTS_SET in struct.questions and not register["agent_teams"]:
+        # with an SK the portal cannot tell whether the agents contribute (A or B): no suggestion then
+        out[AGENTS_SET] = Suggestion(AGENTS_SET, "C", _("Belum ada SK Agen Perubahan di portal (Tim dan SK)."))
+    question, count_code = AGENTS_COUNT
+    if question in struct.questions and count_code in struct.count_codes and register["agents"]:
+        out[question] = Suggestion(question, f"{count_code} = {register['agents']}", _(
+            "SK Agen Perubahan di portal: %(n)s orang.") % {"n": register["agents"]},
+            counts={count_code: register["agents"]})
+    for kind, (question, must_code, filed_code) in ASSET_COUNTS.items():
+        must, filed = register[f"{kind}_must"], register[f"{kind}_filed"]
+        if question in struct.questions and must:
+            out[question] = Suggestion(question, f"{must_code} = {must}, {filed_code} = {filed}", _(
+                "Register %(k)s tahun %(y)s: %(f)s dari %(m)s pegawai wajib lapor sudah melapor.")
+                % {"k": kind.upper(), "y": register["year"], "f": filed, "m": must},
+                counts={must_code: must, filed_code: filed})
     return out
 
 
@@ -92,6 +147,14 @@ def warnings(struct: scoring.Structure, *, result: scoring.Score, answers: dict,
             add(BETTER_PERFORMANCE, _("Dijawab A, padahal sasaran yang tercapai 100%% (%(q)s) hanya %(p)s%%.")
                 % {"q": TARGETS_REACHED, "p": scoring.r2(reached * 100)})
     for code, s in sugg.items():
+        if s.counts:
+            row = answers.get(code)
+            for count_code, number in s.counts.items():
+                typed = row.counts.get(count_code) if row else None
+                if typed is not None and typed != number:
+                    add(code, _("%(c)s dijawab %(t)s, data portal menunjukkan %(n)s: %(src)s")
+                        % {"c": count_code, "t": typed, "n": number, "src": s.source})
+            continue
         given = choice(code)
         if given and given != s.choice:
             add(code, _("Dijawab %(g)s, data portal menunjukkan %(s)s: %(src)s") % {"g": given, "s": s.choice,

@@ -340,7 +340,8 @@ def page_data(assessment: Assessment | None, unit: Unit, year: int) -> dict:
     scores = {c: column_score(struct, rows[c], holds) for c in Column.values}
     plan = assessment.plan if assessment else plan_for(unit, year)
     figures = insights.plan_figures(plan, year)
-    sugg = insights.suggestions(struct, plan=plan, figures=figures)
+    sugg = insights.suggestions(struct, plan=plan, figures=figures,
+                                register=insights.register_figures(unit.pk, year))
     previous = None
     if assessment is not None:
         previous = {Column.UNIT: {}, Column.TPI: {}}

@@ -179,6 +179,37 @@ def test_warnings_and_suggestions_are_shown_but_never_applied(assessment, ketua,
     assert not Answer.objects.filter(question__code="A.I.1.ii.a").exists()
 
 
+def test_the_programme_registers_suggest_agents_and_lhkpn_counts_and_a_differing_count_is_a_warning(
+        assessment, plan, ketua, client):
+    import datetime
+
+    from programme import services as programme_services
+    from programme.models import StaffMember, TeamKind, TeamRole
+
+    from .programme_factories import build_programme
+
+    body = page(client, ketua, assessment).content.decode()
+    assert "<strong>A.I.1.iv.b</strong> → C" in body and "Belum ada SK Agen Perubahan" in body
+    staff = build_programme(plan.unit, plan, ketua)["staff"]
+    programme_services.team_create(
+        unit=plan.unit, kind=TeamKind.AGEN_PERUBAHAN, name="", year=2019, sk_number="800/7/2019",
+        sk_date=datetime.date(2019, 1, 28), valid_from=None, valid_until=None,
+        members=[programme_services.MemberInput(role=TeamRole.ANGGOTA, name=f"Agen {i}") for i in range(3)],
+        actor=ketua, check_role=False)
+    for person, filed in zip(staff[:2], (datetime.date(2019, 3, 1), None)):
+        programme_services.asset_report_set(staff=person, year=2019, kind="lhkpn", must_file=True, filed_on=filed,
+                                            actor=ketua, check_role=False)
+    assert StaffMember.objects.filter(unit=plan.unit).count() == 4
+    save(assessment, ketua, "A.II.5.iii.a", counts={"A.II.5.iii.a.1": 2, "A.II.5.iii.a.2": 1,
+                                                     "A.II.5.iii.a.3": 1, "A.II.5.iii.a.5": 2})
+    body = page(client, ketua, assessment).content.decode()
+    assert "A.I.1.iv.b</strong> → C" not in body            # an SK exists: A or B is the Ketua Tim's call
+    assert "<strong>A.II.1.i.a</strong> → A.II.1.i.a.1 = 3" in body
+    assert "<strong>A.II.5.iii.a</strong> → A.II.5.iii.a.1 = 2, A.II.5.iii.a.5 = 1" in body
+    assert "A.II.5.iii.a.5 dijawab 2, data portal menunjukkan 1" in body
+    assert not Answer.objects.filter(question__code="A.II.1.i.a").exists()   # suggested, never applied
+
+
 def test_discipline_counts_are_checked_against_last_years_assessment(unit, ketua, client, plan):
     last = services.assessment_start(unit=unit, year=2018, user=ketua, membership=m(ketua))
     save(last, ketua, "A.II.3.iii.a", counts={"A.II.3.iii.a.1": 4, "A.II.3.iii.a.2": 2})
