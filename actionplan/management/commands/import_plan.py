@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from actionplan.models import Unit
-from actionplan.services import PlanImportError, plan_import, unit_create
+from actionplan.management.units import unit_by_name
+from actionplan.services import PlanImportError, plan_import
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         dry_run = options["dry_run"]
         # A unit created here belongs to the import: it is rolled back with a refused import or a dry run.
         with transaction.atomic():
-            unit, created = self._unit(options["unit"], create=options["create_unit"])
+            unit, created = unit_by_name(options["unit"], create=options["create_unit"])
             try:
                 result = plan_import(source=path, filename=path.name, unit=unit, year=options["year"],
                                      title=options["title"], replace=options["replace"], dry_run=dry_run)
@@ -51,15 +51,3 @@ class Command(BaseCommand):
         else:
             verb = "diganti" if result.replaced else "disimpan"
             self.stdout.write(self.style.SUCCESS(f"Rencana kerja {verb}: {result.plan.title} (id {result.plan.pk})"))
-
-    def _unit(self, name: str, *, create: bool) -> tuple[Unit, bool]:
-        name = " ".join(name.split())
-        unit = Unit.objects.filter(name__iexact=name).first()
-        if unit is not None:
-            return unit, False
-        if create:
-            return unit_create(name=name), True
-        known = list(Unit.objects.order_by("name").values_list("name", flat=True))
-        listing = "\n".join(f"  - {n}" for n in known) or "  (belum ada unit kerja)"
-        raise CommandError(f"Unit kerja '{name}' tidak ditemukan. Unit kerja yang dikenal:\n{listing}\n"
-                           "Gunakan --create-unit untuk membuatnya.")

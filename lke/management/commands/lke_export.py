@@ -4,10 +4,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from actionplan.management.units import unit_by_name
 from lke import selectors, worksheet
 from lke.models import Column
-
-from ._common import find_unit
 
 
 def export_bytes(unit, year) -> bytes:
@@ -31,7 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         with transaction.atomic():
-            unit, _created = find_unit(options["unit"], create=options["create_unit"])
+            unit, _created = unit_by_name(options["unit"], create=options["create_unit"])
         content = export_bytes(unit, options["year"])
         Path(options["output"]).write_bytes(content)
         self.stdout.write(f"xlsx={options['output']}")

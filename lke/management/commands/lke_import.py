@@ -5,10 +5,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from actionplan.management.units import unit_by_name
 from lke import services
 from lke.models import Column
-
-from ._common import find_unit
 
 
 class Command(BaseCommand):
@@ -27,7 +26,7 @@ class Command(BaseCommand):
             raise CommandError(f"Berkas tidak ditemukan: {path}")
         try:
             with transaction.atomic():   # a unit or assessment created here goes with a refused import
-                unit, _created = find_unit(options["unit"], create=options["create_unit"])
+                unit, _created = unit_by_name(options["unit"], create=options["create_unit"])
                 assessment = services.assessment_start(unit=unit, year=options["year"])
                 changed = services.assessment_import(assessment=assessment, column=options["column"],
                                                      content=path.read_bytes())

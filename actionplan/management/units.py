@@ -1,11 +1,14 @@
-"""Shared bits of the LKE commands: the unit by name (as import_plan finds it) and a column's score."""
+"""The unit a management command names (`--unit "NAME"`, `--create-unit`), shared by import_plan and the LKE
+commands: found by its name whatever the case and spacing, created on request, else a refusal that lists the
+units the portal knows."""
 from django.core.management.base import CommandError
 
 from actionplan.models import Unit
 from actionplan.services import unit_create
 
 
-def find_unit(name: str, *, create: bool) -> tuple[Unit, bool]:
+def unit_by_name(name: str, *, create: bool) -> tuple[Unit, bool]:
+    """(unit, created)."""
     name = " ".join(name.split())
     unit = Unit.objects.filter(name__iexact=name).first()
     if unit is not None:
