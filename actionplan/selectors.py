@@ -1,8 +1,8 @@
 """Reads that pages need. Each access helper answers 404 for objects outside the user's units."""
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import Http404
 
-from .models import ActionStep, Assignment, Indicator, Membership, Plan, Role, SubComponent, Target
+from .models import ActionStep, Assignment, Membership, Plan, Role, Target
 
 
 def membership_for(user, unit_id) -> Membership | None:
@@ -36,22 +36,6 @@ def get_plan_for_user(user, plan_id) -> tuple[Plan, Membership]:
     if plan is None or membership is None:
         raise Http404("Rencana kerja tidak ditemukan.")
     return plan, membership
-
-
-def plan_tree(plan: Plan, component_code: str | None = None):
-    """The plan's components with sub-components → indicators → steps → targets and people, in a fixed
-    number of queries whatever the size of the plan."""
-    components = plan.components.all()
-    if component_code:
-        components = components.filter(code=component_code)
-    return components.prefetch_related(
-        Prefetch("subcomponents", queryset=SubComponent.objects.order_by("number")),
-        Prefetch("subcomponents__indicators", queryset=Indicator.objects.order_by("order")),
-        Prefetch("subcomponents__indicators__steps", queryset=ActionStep.objects.order_by("order")),
-        Prefetch("subcomponents__indicators__steps__targets",
-                 queryset=Target.objects.order_by("due_date")),
-        "subcomponents__indicators__steps__responsible",
-    )
 
 
 def get_step_for_user(user, step_id) -> tuple[ActionStep, Membership]:

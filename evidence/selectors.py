@@ -1,11 +1,10 @@
 """Reads for the evidence pages. Access helpers answer 404 outside the user's units; every list is a fixed
 number of queries whatever the number of targets."""
-from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404
 
-from actionplan.models import ActionStep, Assignment, AuditEvent, Membership, Role, Target
+from actionplan.models import Assignment, AuditEvent, Membership, Role, Target
 
 from .models import Comment, EvidenceFile, Revision, RevisionStatus
 
@@ -46,39 +45,6 @@ def get_file_for_user(user, file_id) -> EvidenceFile:
     if row is None or _membership(user, row.revision.target.step.indicator.subcomponent.component.plan.unit_id) is None:
         raise Http404("Berkas tidak ditemukan.")
     return row
-
-
-@dataclass
-class TaskRow:
-    step: ActionStep
-    targets: list = field(default_factory=list)
-
-    @property
-    def next_target(self):
-        """The earliest target not yet accepted (dated ones first), else None when everything is done."""
-        open_ = [t for t in self.targets if t.evidence_status != RevisionStatus.ACCEPTED]
-        return open_[0] if open_ else None
-
-    @property
-    def done_count(self):
-        return sum(1 for t in self.targets if t.evidence_status == RevisionStatus.ACCEPTED)
-
-
-def my_tasks(user) -> list[TaskRow]:
-    """The action steps assigned to `user`, each with its targets and their latest evidence status (1 query)."""
-    targets = (
-        Target.objects.filter(step__assignments__user=user)
-        .select_related("step__indicator__subcomponent__component__plan__unit")
-        .order_by("step__indicator__subcomponent__component__plan__year",
-                  "step__indicator__subcomponent__component__order", "step__indicator__subcomponent__number",
-                  "step__indicator__order", "step__order", "step_id", "due_date")
-    )
-    rows: dict[int, TaskRow] = {}
-    for t in targets:
-        rows.setdefault(t.step_id, TaskRow(step=t.step)).targets.append(t)
-    for row in rows.values():  # targets without a date (perlu ditinjau) come after the dated ones
-        row.targets.sort(key=lambda t: (t.due_date is None, t.due_date))
-    return list(rows.values())
 
 
 def review_queue(user):

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from actionplan.models import Membership, Target
 from zi_portal.lib.audit import audit_record
 from zi_portal.lib.db import lock_plan_shared, retry_once_on_deadlock
+from zi_portal.lib.files import discard_stored
 
 from .models import (
     COMMENT_ROLES,
@@ -116,12 +116,12 @@ def _submit_checked(*, target: Target, user, checked: list, description: str, do
                                "files": [{"name": r.original_name, "sha256": r.sha256, "size": r.size}
                                          for r in rows]})
     except IntegrityError as exc:
-        _discard(stored)
+        discard_stored(stored)
         if not Target.objects.filter(pk=target.pk).exists():
             raise ValidationError(_PLAN_REPLACED) from exc
         raise ValidationError(_("Unggahan bersamaan terdeteksi; muat ulang halaman dan coba lagi.")) from exc
     except BaseException:
-        _discard(stored)
+        discard_stored(stored)
         raise
     return revision
 
@@ -139,14 +139,6 @@ def _store_file(revision: Revision, uploaded, info: CheckedUpload, stored: list[
     stored.append(row.file.name)
     row.save()
     return row
-
-
-def _discard(names: list[str]) -> None:
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except OSError:
-            pass
 
 
 def revision_review(*, revision: Revision, user, membership: Membership | None, decision: str, note: str,

@@ -12,7 +12,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from actionplan.models import Assignment, Membership, Role, Unit
 from evidence.validation import check_upload
 from zi_portal.lib.audit import audit_record
+from zi_portal.lib.files import discard_stored
 
 from . import scoring, selectors
 from .models import (
@@ -262,11 +262,7 @@ def document_upload(*, assessment: Assessment, code: str, column: str, file, des
                          data={"question": code, "column": column, "document": doc.pk, "sha256": doc.sha256,
                                "size": doc.size})
     except BaseException:
-        for name in stored:
-            try:
-                default_storage.delete(name)
-            except OSError:
-                pass
+        discard_stored(stored)
         raise
     return link
 

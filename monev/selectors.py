@@ -17,7 +17,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, F, Max, Prefetch, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, Max, QuerySet, Value, When
 from django.http import Http404
 
 from actionplan.models import Assignment, AuditEvent, Component, Membership, Plan, Role, SubComponent, Target, Unit
@@ -256,18 +256,6 @@ def units_summary(user, *, as_of: datetime.date) -> list[dict]:
             "can_open": memberships[plan.unit_id].role in DASHBOARD_ROLES,
         })
     return out
-
-
-def status_table(*, plan: Plan, as_of: datetime.date, semester: int | None = None) -> QuerySet:
-    """Every target of the plan with its step, indicator, people and revisions as model instances (prefetched).
-    The export and the report snapshot read `status_rows` instead: the same rows as plain values, cheaper."""
-    latest_files = Prefetch("revisions", queryset=Revision.objects.select_related("decision").order_by("-number")
-                            .prefetch_related("files"))
-    return (targets_with_status(as_of=as_of, plans=[plan.pk], semester=semester)
-            .select_related("step__indicator__subcomponent__component")
-            .prefetch_related(Prefetch("step__assignments", queryset=Assignment.objects.select_related("user")),
-                              latest_files)
-            .order_by(*STATUS_ORDER))
 
 
 STATUS_ORDER = ("step__indicator__subcomponent__component__order", "step__indicator__subcomponent__number",

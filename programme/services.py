@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -20,6 +19,7 @@ from actionplan.importing import RowIssue, TableReadError, cell_text, normalize_
 from actionplan.models import ActionStep, Area, Membership, Plan, Profile, Role, Unit, normalize_nip, validate_nip
 from evidence.validation import check_upload
 from zi_portal.lib.audit import audit_record
+from zi_portal.lib.files import discard_stored
 
 from .models import (
     AssetReport,
@@ -57,14 +57,6 @@ def _store(doc: StoredDocument, uploaded, stored: list[str]) -> None:
                                                                      info.sha256)
 
 
-def _discard(names: list[str]) -> None:
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except OSError:
-            pass
-
-
 class _Storing:
     """`with _Storing() as stored:` — files stored inside are removed again if the block raises."""
 
@@ -74,7 +66,7 @@ class _Storing:
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is not None:
-            _discard(self.names)
+            discard_stored(self.names)
         return False
 
 

@@ -15,6 +15,7 @@ caller has checked the permission: a signed URL or an accel path is never put in
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.utils.http import content_disposition_header
@@ -43,3 +44,12 @@ def protected_file_response(file: FieldFile, *, filename: str, content_type: str
         return _secure(HttpResponseRedirect(url))
     response = FileResponse(file.open("rb"), as_attachment=not inline, filename=filename, content_type=content_type)
     return _secure(response)
+
+
+def discard_stored(names: list[str]) -> None:
+    """Remove files stored by a write that failed (so no orphan is left); a file already gone is fine."""
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            pass
