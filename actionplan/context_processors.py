@@ -1,11 +1,12 @@
+from django.apps import apps
 from django.utils.functional import SimpleLazyObject
 
 from .models import Membership, Role, Unit
 
 
 def _nav_sql() -> str:
-    from monev.models import Notification
-
+    # Looked up by name: the notifications app builds on this one, so this one does not import it.
+    Notification = apps.get_model("notifications", "Notification")
     member, unit, notification = (m._meta.db_table for m in (Membership, Unit, Notification))
     return (f'SELECT m.id, m.unit_id, m.role, u.name, '
             f'(SELECT COUNT(*) FROM "{notification}" n WHERE n.recipient_id = %s AND n.read_at IS NULL) '

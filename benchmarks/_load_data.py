@@ -140,8 +140,8 @@ def main():
 
     from actionplan.models import Target
     from evidence.models import Comment, EvidenceFile, ReviewDecision, Revision
-    from monev.models import Notification
-    from monev.reminders import reminders_sweep
+    from notifications.models import Notification
+    from notifications.reminders import reminders_sweep
 
     # MD5 for the 100+ people nobody logs in as (half a second each with PBKDF2); PBKDF2 stays available for the
     # two who do.

@@ -1,4 +1,4 @@
-"""Benchmark: the daily reminder sweep (monev.reminders.reminders_sweep) over 10,000 and 100,000 targets.
+"""Benchmark: the daily reminder sweep (notifications.reminders.reminders_sweep) over 10,000 and 100,000 targets.
 
 Standalone: sets up Django itself on a throw-away SQLite database (or BENCH_DATABASE_URL, e.g. a PostgreSQL test
 database) and media folder, migrates, builds ten units with active plans in bulk — two targets per action step,
@@ -100,8 +100,8 @@ def sweep(label: str, mode: str) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from actionplan.models import Target
-    from monev.models import Notification
-    from monev.reminders import reminders_sweep
+    from notifications.models import Notification
+    from notifications.reminders import reminders_sweep
 
     def timed(today) -> tuple[float, int]:
         start = time.perf_counter()

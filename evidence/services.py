@@ -5,6 +5,7 @@ are removed again when the transaction does not commit.
 """
 import datetime
 from collections.abc import Sequence
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from actionplan.models import Membership, Target
+from notifications import services as notification_services
 from zi_portal.lib.audit import audit_record
 from zi_portal.lib.db import lock_plan_shared, retry_once_on_deadlock
 from zi_portal.lib.files import discard_stored
@@ -115,6 +117,8 @@ def _submit_checked(*, target: Target, user, checked: list, description: str, do
                                "document_date": document_date.isoformat(),
                                "files": [{"name": r.original_name, "sha256": r.sha256, "size": r.size}
                                          for r in rows]})
+            transaction.on_commit(partial(notification_services.revision_uploaded_notify, revision_id=revision.pk,
+                                          number=revision.number, target=target, uploader=user))
     except IntegrityError as exc:
         discard_stored(stored)
         if not Target.objects.filter(pk=target.pk).exists():
@@ -172,6 +176,10 @@ def revision_review(*, revision: Revision, user, membership: Membership | None, 
                      obj=revision.target, ip=ip,
                      summary=_("Revisi %(n)s: %(d)s") % {"n": revision.number, "d": result.get_decision_display()},
                      data={"revision": revision.pk, "number": revision.number, "decision": decision, "note": note})
+        transaction.on_commit(partial(notification_services.review_decision_notify, decision_id=result.pk,
+                                      number=revision.number, target=revision.target,
+                                      uploader_id=revision.submitted_by_id, reviewer=user,
+                                      accepted=to == RevisionStatus.ACCEPTED, note=note))
     return result
 
 

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 
-from .models import Notification, Report, ReportDownload, UnitCertificate
+from .models import Report, ReportDownload, UnitCertificate
 
 
 @admin.register(Report)
@@ -84,20 +84,3 @@ class UnitCertificateAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.uploaded_by = request.user
         super().save_model(request, obj, form, change)
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    """Reminders as sent (read-only): who was told what about which due date, and what became of the e-mail."""
-
-    list_display = ["created_at", "recipient", "kind", "due_date", "email_status", "read_at"]
-    list_filter = ["kind", "email_status"]
-    search_fields = ["recipient__username", "recipient__email"]
-    list_select_related = ["recipient"]
-    readonly_fields = [f.name for f in Notification._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -23,11 +23,9 @@ from django.http import Http404
 from actionplan.models import Assignment, AuditEvent, Component, Membership, Plan, Role, SubComponent, Target, Unit
 from evidence.models import EvidenceFile, Revision, RevisionStatus
 
-DONE, REVIEW_NEEDED, WAITING, LATE, REVISE, NOT_DUE = (
-    "selesai", "perlu_ditinjau", "menunggu_review", "terlambat", "perlu_perbaikan", "belum_jatuh_tempo")
-STATUSES = [DONE, WAITING, LATE, REVISE, NOT_DUE, REVIEW_NEEDED]
-STATUS_LABELS = {DONE: "Selesai", WAITING: "Menunggu review", LATE: "Terlambat", REVISE: "Perlu perbaikan",
-                 NOT_DUE: "Belum jatuh tempo", REVIEW_NEEDED: "Perlu ditinjau"}
+from .models import Report
+from .statuses import DONE, LATE, NOT_DUE, REVIEW_NEEDED, REVISE, STATUS_LABELS, STATUSES, WAITING  # noqa: F401
+
 DASHBOARD_ROLES = {Role.KETUA, Role.KEPALA, Role.TPI}
 PLAN_PATH = "step__indicator__subcomponent__component__plan"
 LEVELS = {
@@ -388,8 +386,6 @@ def get_report_for_user(user, report_id):
     """The report and the user's membership; 404 outside the unit, 403 for roles that do not handle reports."""
     from django.core.exceptions import PermissionDenied
 
-    from .models import Report
-
     report = Report.objects.select_related("plan__unit").filter(pk=report_id).first()
     membership = (Membership.objects.filter(user=user, unit_id=report.plan.unit_id).first()
                   if report and user.is_authenticated else None)
@@ -401,8 +397,6 @@ def get_report_for_user(user, report_id):
 
 
 def get_signed_report_by_code(code: str):
-    from .models import Report
-
     report = (Report.objects.select_related("plan__unit", "signed_by")
               .filter(verification_code=code.strip().upper(), status=Report.Status.SIGNED).first())
     if report is None:
@@ -412,12 +406,15 @@ def get_signed_report_by_code(code: str):
 
 def report_page_data(*, plan: Plan, semester: int) -> dict:
     """Versions of the semester's report (newest first) with their recommendations and follow-ups."""
-    from .models import Report
-    from .services import previous_report
-
     versions = list(Report.objects.filter(plan=plan, semester=semester)
                     .select_related("submitted_by", "signed_by", "replaces")
                     .prefetch_related("recommendations", "followups__recommendation")
                     .order_by("-version"))
     return {"versions": versions, "current": versions[0] if versions else None,
             "previous": previous_report(plan, semester)}
+
+def previous_report(plan: Plan, semester: int) -> Report | None:
+    """The signed report of the semester before (Semester II of the previous year for Semester I)."""
+    year, sem = (plan.year, 1) if semester == 2 else (plan.year - 1, 2)
+    return (Report.objects.filter(plan__unit_id=plan.unit_id, plan__year=year, semester=sem,
+                           status=Report.Status.SIGNED).order_by("-version").first())

@@ -20,8 +20,4 @@ urlpatterns = [
     path("laporan/<int:report_id>/perbaikan/", views.report_correct, name="report_correct"),
     path("laporan/<int:report_id>/unduh/", views.report_download, name="report_download"),
     path("verifikasi/<str:code>/", views.verify, name="verify"),
-    # -- notifications (reminders) --
-    path("notifikasi/", views.notifications, name="notifications"),
-    path("notifikasi/<int:notification_id>/dibaca/", views.notification_read, name="notification_read"),
-    path("notifikasi/semua-dibaca/", views.notifications_read_all, name="notifications_read_all"),
 ]

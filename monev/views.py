@@ -16,7 +16,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from actionplan.models import Role
 from lke import selectors as lke_selectors
-from programme.selectors import pakta_notices_for, programme_summary
+from programme.selectors import programme_summary
 from zi_portal.lib.audit import client_ip
 from zi_portal.lib.files import protected_file_response
 
@@ -88,32 +88,6 @@ from django.contrib import messages  # noqa: E402
 from django.shortcuts import redirect  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
 from django.views.decorators.http import require_POST  # noqa: E402
-
-from . import reminders  # noqa: E402
-
-
-@login_required
-def notifications(request):
-    return render(request, "monev/notifications.html", {
-        **reminders.notifications_page(user=request.user, page=request.GET.get("page")),
-        "pakta_notices": pakta_notices_for(request.user)})  # issue 11
-
-
-@login_required
-@require_POST
-def notification_read(request, notification_id: int):
-    notification = reminders.get_notification_for_user(request.user, notification_id)
-    reminders.notification_mark_read(notification=notification, user=request.user)
-    return redirect("monev:notifications")
-
-
-@login_required
-@require_POST
-def notifications_read_all(request):
-    count = reminders.notifications_mark_all_read(user=request.user)
-    messages.success(request, _("%(n)s notifikasi ditandai sudah dibaca.") % {"n": count})
-    return redirect("monev:notifications")
-
 
 # ---------------------------------------------------------------------------------------------------------------
 # Semester Monev reports

@@ -249,7 +249,7 @@ class AssetReport(models.Model):
 
 
 class PaktaNotice(models.Model):
-    """One reminder about an unsigned Pakta Integritas, sent by the daily reminder sweep (monev/reminders.py).
+    """One reminder about an unsigned Pakta Integritas, sent by the daily reminder sweep (notifications/reminders.py).
     The unique key (unit, year, period, recipient, kind) makes it once per period, exactly once: to a person
     who has not signed (`person`, when they have a portal account) and to the Ketua Tim (`ketua`, a list)."""
 

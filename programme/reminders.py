@@ -1,4 +1,4 @@
-"""Reminders about unsigned Pakta Integritas, run by the daily reminder job (`monev.reminders.reminders_run`,
+"""Reminders about unsigned Pakta Integritas, run by the daily reminder job (`notifications.tasks.reminders_run`,
 Celery beat at 07:00 or `manage.py send_reminders`).
 
 Rule: once per calendar month (the *period*, ``YYYY-MM``), for every unit with an **active plan for the current

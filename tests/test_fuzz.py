@@ -79,7 +79,8 @@ from lke.models import (
     QuestionLink,
 )
 from monev import services as monev_services
-from monev.models import FollowUp, Notification, Recommendation, Report, ReportDownload, UnitCertificate
+from monev.models import FollowUp, Recommendation, Report, ReportDownload, UnitCertificate
+from notifications.models import Notification
 from monev.signing import demo_certificate
 from programme.models import (
     AssetReport,
@@ -667,8 +668,8 @@ FUZZ_TABLE = [
     # The public check of a signed PDF stores nothing, whatever is uploaded.
     Endpoint("monev:verify", "anonymous", lambda w: ["ABCD-EFGH"], lambda w: {"file": F("any_file")},
              lambda w: {"file": [_pdf()]}, saves=False),
-    Endpoint("monev:notification_read", "anggota", lambda w: [w["notification"].pk], lambda w: {}, lambda w: {}),
-    Endpoint("monev:notifications_read_all", "anggota", lambda w: [], lambda w: {}, lambda w: {}),
+    Endpoint("notifications:read", "anggota", lambda w: [w["notification"].pk], lambda w: {}, lambda w: {}),
+    Endpoint("notifications:read_all", "anggota", lambda w: [], lambda w: {}, lambda w: {}),
     # programme and public (issue 11)
     Endpoint("programme:team_create", "ketua", lambda w: [w["unit"].pk],
              lambda w: {"kind": F("choice", allowed=("tim_zi", "agen", "lain")), "name": text(200, required=False),
@@ -987,7 +988,7 @@ GET_ONLY = {
     "monev:report_page": ("ketua", lambda w: [w["plan"].pk, 1]),
     "monev:report_download": ("ketua", lambda w: [w["signed"].pk]),
     "monev:report_preview": ("kepala", lambda w: [w["submitted"].pk]),
-    "monev:notifications": ("anggota", lambda w: []),
+    "notifications:list": ("anggota", lambda w: []),
     "lke:assessment": ("ketua", lambda w: [w["unit"].pk, 2019]),
     "lke:question": ("ketua", lambda w: [w["lke"].pk, "A.I.1.i.a"]),
     "lke:document_download": ("ketua", lambda w: [w["lke"].pk, w["lke_link"].document_id]),

@@ -76,7 +76,7 @@ def test_every_page_sends_a_csp_without_inline_script_and_has_none(client, login
              reverse("evidence:my_tasks"), reverse("evidence:review_queue"),
              reverse("evidence:target", args=[assigned_target.pk]),
              reverse("monev:dashboard", args=[plan.pk]), reverse("monev:report_page", args=[plan.pk, 1]),
-             reverse("monev:notifications"), reverse("evidence:review", args=[revision.pk])]
+             reverse("notifications:list"), reverse("evidence:review", args=[revision.pk])]
     for url in pages:
         _assert_csp_clean(client, url)
 

@@ -364,7 +364,7 @@ def test_unsigned_pakta_reminders_go_once_per_month_exactly_once(plan, unit, ket
 
     client = Client()
     client.force_login(ketua)
-    page = client.get(reverse("monev:notifications")).content.decode()
+    page = client.get(reverse("notifications:list")).content.decode()
     assert "5 pegawai belum menandatangani pakta integritas 2019" in page
     services.pakta_record(staff=StaffMember.objects.get(name="Siti Aminah"), year=2019,
                           signed_on=datetime.date(2019, 3, 21), actor=ketua, check_role=False)
@@ -375,7 +375,7 @@ def test_unsigned_pakta_reminders_go_once_per_month_exactly_once(plan, unit, ket
 
 def test_the_daily_job_sends_each_pakta_email_once(plan, unit, ketua, mailoutbox,
                                                    django_capture_on_commit_callbacks):
-    from monev.reminders import reminders_run
+    from notifications.tasks import reminders_run
 
     ketua.email = "ketua@example.org"
     ketua.save()

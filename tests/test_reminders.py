@@ -1,4 +1,4 @@
-"""Deadline reminders (monev/reminders.py): who is told what and when, idempotency and catch-up, e-mail delivery
+"""Deadline reminders (notifications/reminders.py): who is told what and when, idempotency and catch-up, e-mail delivery
 and failure, the command's contract, the notification pages, and the sweep's query count.
 
 Time is frozen with time-machine; e-mail goes to Django's locmem outbox (pytest-django's default); Celery runs
@@ -26,9 +26,10 @@ from django.urls import reverse
 from actionplan.models import ActionStep, Assignment, Membership, Plan, Target
 from actionplan.services import assignments_set
 from evidence.services import revision_review
-from monev.models import EmailStatus, Notification
-from monev.reminders import notifications_page, reminders_sweep
-from monev.tasks import send_notification_email
+from notifications.models import EmailStatus, Notification
+from notifications.reminders import reminders_sweep
+from notifications.selectors import notifications_page
+from notifications.tasks import send_notification_email
 from zi_portal.celery import app as celery_app
 
 from .factories import submit
@@ -292,9 +293,9 @@ def test_people_without_an_email_address_get_the_notice_in_the_portal_and_are_li
     assert notification.email_status == EmailStatus.NO_EMAIL and notification.email_attempts == 0
     assert mail.outbox == []
 
-    page = login(ketua).get(reverse("monev:notifications")).content.decode()
+    page = login(ketua).get(reverse("notifications:list")).content.decode()
     assert 'id="without-email"' in page and "Anggota" in page
-    page = login(anggota).get(reverse("monev:notifications")).content.decode()
+    page = login(anggota).get(reverse("notifications:list")).content.decode()
     assert 'id="without-email"' not in page
     assert "Tanpa alamat e-mail" in page  # their own notice says it was not mailed
 
@@ -316,7 +317,7 @@ def test_smtp_failure_keeps_the_notification_as_failed_and_a_later_retry_sends_i
     assert notification.email_sent_at is None
     assert notification.email_attempts == 1  # eager: no worker to retry later, the next daily sweep re-queues it
     assert "ConnectionRefusedError" in notification.email_error
-    page = login(anggota).get(reverse("monev:notifications")).content.decode()
+    page = login(anggota).get(reverse("notifications:list")).content.decode()
     assert f'data-notification="{notification.pk}"' in page and "Gagal" in page
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # the mail server is back
@@ -369,7 +370,7 @@ def test_send_reminders_refuses_a_bad_date(target):
 
 
 def test_daily_reminders_task_uses_todays_date_in_jakarta(target, django_capture_on_commit_callbacks):
-    from monev.tasks import daily_reminders
+    from notifications.tasks import daily_reminders
 
     # 00:30 in Jakarta is still the previous day in UTC: the task must use the Jakarta date (H-3).
     with time_machine.travel(datetime.datetime(2019, 2, 25, 0, 30, tzinfo=JAKARTA), tick=False):
@@ -388,7 +389,7 @@ def test_notifications_page_lists_newest_first_with_unread_highlighted_and_a_lin
     older, newer = Notification.objects.order_by("created_at")
     Notification.objects.filter(pk=older.pk).update(read_at=older.created_at)
 
-    response = login(anggota).get(reverse("monev:notifications"))
+    response = login(anggota).get(reverse("notifications:list"))
     page = response.content.decode()
     assert response.status_code == 200
     assert page.index(f'data-notification="{newer.pk}"') < page.index(f'data-notification="{older.pk}"')
@@ -405,32 +406,32 @@ def test_marking_one_and_all_notifications_read(run, target, anggota, login):
     first, second = Notification.objects.order_by("created_at")
     client = login(anggota)
 
-    response = client.post(reverse("monev:notification_read", kwargs={"notification_id": first.pk}))
-    assert response.status_code == 302 and response.url == reverse("monev:notifications")
+    response = client.post(reverse("notifications:read", kwargs={"notification_id": first.pk}))
+    assert response.status_code == 302 and response.url == reverse("notifications:list")
     assert Notification.objects.filter(read_at__isnull=True).get() == second
 
-    assert client.post(reverse("monev:notifications_read_all")).status_code == 302
+    assert client.post(reverse("notifications:read_all")).status_code == 302
     assert not Notification.objects.filter(read_at__isnull=True).exists()
 
 
 def test_someone_elses_notification_answers_404_and_stays_unread(run, target, ketua, outsider, login):
     run(day(-3))
     notification = Notification.objects.get()
-    url = reverse("monev:notification_read", kwargs={"notification_id": notification.pk})
+    url = reverse("notifications:read", kwargs={"notification_id": notification.pk})
 
     for user in (ketua, outsider):
         assert login(user).post(url).status_code == 404
-    login(ketua).post(reverse("monev:notifications_read_all"))  # marks only the ketua's own (none)
+    login(ketua).post(reverse("notifications:read_all"))  # marks only the ketua's own (none)
     notification.refresh_from_db()
     assert notification.read_at is None
-    page = login(ketua).get(reverse("monev:notifications")).content.decode()
+    page = login(ketua).get(reverse("notifications:list")).content.decode()
     assert f'data-notification="{notification.pk}"' not in page
 
 
 @pytest.mark.parametrize("name, kwargs, method", [
-    ("monev:notifications", {}, "get"),
-    ("monev:notification_read", {"notification_id": 1}, "post"),
-    ("monev:notifications_read_all", {}, "post"),
+    ("notifications:list", {}, "get"),
+    ("notifications:read", {"notification_id": 1}, "post"),
+    ("notifications:read_all", {}, "post"),
 ])
 def test_notification_pages_need_a_login(client, db, name, kwargs, method):
     response = getattr(client, method)(reverse(name, kwargs=kwargs))
@@ -439,8 +440,8 @@ def test_notification_pages_need_a_login(client, db, name, kwargs, method):
 
 def test_mark_read_endpoints_refuse_get(login, anggota):
     client = login(anggota)
-    assert client.get(reverse("monev:notifications_read_all")).status_code == 405
-    assert client.get(reverse("monev:notification_read", kwargs={"notification_id": 1})).status_code == 405
+    assert client.get(reverse("notifications:read_all")).status_code == 405
+    assert client.get(reverse("notifications:read", kwargs={"notification_id": 1})).status_code == 405
 
 
 def test_notifications_page_uses_the_same_queries_for_3_and_30_notifications(run, target, anggota, login):
@@ -456,11 +457,11 @@ def test_notifications_page_uses_the_same_queries_for_3_and_30_notifications(run
             for i in range(n - have)])
 
     client = login(anggota)
-    client.get(reverse("monev:notifications"))  # the session exists before measuring
+    client.get(reverse("notifications:list"))  # the session exists before measuring
 
     def load():
         with CaptureQueriesContext(connection) as ctx:
-            assert client.get(reverse("monev:notifications")).status_code == 200
+            assert client.get(reverse("notifications:list")).status_code == 200
         return len(ctx.captured_queries)
 
     fill(3)
@@ -523,7 +524,7 @@ def test_two_sweeps_at_the_same_moment_create_each_notice_once(plan, people):
         import django
         django.setup()
         from django.db import connection
-        from monev.reminders import reminders_sweep
+        from notifications.reminders import reminders_sweep
         connection.ensure_connection()
         print("ready", flush=True)
         while not Path({str(go)!r}).exists():

@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from actionplan.models import Target
 from actionplan.services import assignments_set
-from monev.models import EmailStatus, Notification
-from monev.tasks import daily_reminders, send_notification_email
+from notifications.models import EmailStatus, Notification
+from notifications.tasks import daily_reminders, send_notification_email
 from zi_portal.celery import app as celery_app
 
 from .conftest import need
@@ -37,7 +37,7 @@ REDIS_URL = "redis://127.0.0.1:6379/15"  # a database number of its own: flushed
 
 def test_beat_runs_daily_reminders_at_07_00_jakarta_time():
     entry = celery_app.conf.beat_schedule["daily-reminders"]
-    assert entry["task"] == daily_reminders.name == "monev.tasks.daily_reminders"
+    assert entry["task"] == daily_reminders.name == "notifications.tasks.daily_reminders"
     assert entry["schedule"] == crontab(hour=7, minute=0)
     assert celery_app.conf.timezone == "Asia/Jakarta"
     schedule = entry["schedule"]

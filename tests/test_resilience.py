@@ -28,8 +28,9 @@ from django.utils import timezone
 from actionplan.models import Membership
 from evidence.models import Revision, RevisionStatus
 from monev import services as monev_services
-from monev.models import EmailStatus, Notification, Report
-from monev.reminders import reminders_run
+from monev.models import Report
+from notifications.models import EmailStatus, Notification
+from notifications.tasks import reminders_run
 from zi_portal.celery import app as celery_app
 
 from .conftest import need

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evidence.models import Revision
-from monev.models import Notification
+from notifications.models import Notification
 from public.services import public_page_set
 
 from .factories import pdf_bytes, submit
@@ -149,7 +149,7 @@ GET_MATRIX = [
     ("status_export", lambda w: reverse("monev:status_export", args=[w["plan"].pk]), WATCHERS),
     ("report_page", lambda w: reverse("monev:report_page", args=[w["plan"].pk, 1]), WATCHERS),
     ("units_summary", lambda w: reverse("monev:units_summary"), {**{r: 200 for r in ROLES}, "anonymous": "login"}),
-    ("notifications", lambda w: reverse("monev:notifications"), {**{r: 200 for r in ROLES}, "anonymous": "login"}),
+    ("notifications", lambda w: reverse("notifications:list"), {**{r: 200 for r in ROLES}, "anonymous": "login"}),
     ("verify_unknown_code", lambda w: reverse("monev:verify", args=["ABCD-2345"]), {r: 404 for r in ROLES}),
     # LKE: every member of the unit reads everything
     ("lke_assessment", lambda w: reverse("lke:assessment", kwargs={"unit_id": w["plan"].unit_id, "year": 2019}),
@@ -218,9 +218,9 @@ POST_MATRIX = [
     ("step_assign", lambda w: reverse("actionplan:step_assign", args=[w["step"].pk]), {"people": []},
      {**{r: 403 for r in MEMBERS}, "ketua": 302, "outsider": 404, "anonymous": "login"}),
     # the notification belongs to the anggota: anyone else gets 404
-    ("notification_read", lambda w: reverse("monev:notification_read", args=[w["notification"].pk]), {},
+    ("notification_read", lambda w: reverse("notifications:read", args=[w["notification"].pk]), {},
      {**{r: 404 for r in ROLES}, "anggota": 302, "anonymous": "login"}),
-    ("notifications_read_all", lambda w: reverse("monev:notifications_read_all"), {},
+    ("notifications_read_all", lambda w: reverse("notifications:read_all"), {},
      {**{r: 302 for r in ROLES}, "anonymous": "login"}),
     ("lke_start", lambda w: reverse("lke:start", args=[w["plan"].unit_id, 2020]), {},
      {**{r: 302 for r in MEMBERS}, "kepala": 403, "outsider": 404, "anonymous": "login"}),

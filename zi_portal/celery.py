@@ -12,8 +12,8 @@ app.autodiscover_tasks()
 
 # Times are in CELERY_TIMEZONE (Asia/Jakarta).
 app.conf.beat_schedule = {
-    # Deadline reminders: H-7/H-3/H-1, overdue and escalation notices (monev/reminders.py).
-    "daily-reminders": {"task": "monev.tasks.daily_reminders", "schedule": crontab(hour=7, minute=0)},
+    # Deadline reminders: H-7/H-3/H-1, overdue and escalation notices (notifications/reminders.py).
+    "daily-reminders": {"task": "notifications.tasks.daily_reminders", "schedule": crontab(hour=7, minute=0)},
     # Report renders that never reached a worker (broker down when they were asked for) are queued again.
     "requeue-renders": {"task": "monev.tasks.requeue_renders", "schedule": crontab(minute="*/5")},
 }

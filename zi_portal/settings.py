@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "actionplan",
     "evidence",
     "monev",
+    "notifications",
     "lke",
     "programme",
     "public",

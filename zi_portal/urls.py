@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("actionplan.urls")),
     path("bukti/", include("evidence.urls")),
     path("monev/", include("monev.urls")),
+    path("notifikasi/", include("notifications.urls")),
     path("lke/", include("lke.urls")),
     path("program/", include("programme.urls")),
     path("publik/", include("public.urls")),

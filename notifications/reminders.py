@@ -40,7 +40,7 @@ Catch-up (decided here):
   year-old backlog — or re-activating an old plan — would mail everyone one escalation per forgotten target;
   those targets belong on the progress dashboard, not in a burst of mail.
 
-E-mail. Each new notification for a person with an e-mail address is queued (``monev.tasks
+E-mail. Each new notification for a person with an e-mail address is queued (``notifications.tasks
 .send_notification_email``) after the sweep's transaction commits; a person without an address gets the
 notification in the portal only (``no_email``) and is listed for their Ketua Tim. Sending claims the row with a
 conditional UPDATE, so two workers never send the same mail; a mail-server failure keeps the notification with
@@ -52,37 +52,25 @@ Cost: a fixed number of queries per sweep (targets, assignments, memberships, ex
 the read-back, the re-queue list, the audit row); see ``benchmarks/reminders.py``.
 """
 import datetime
-import logging
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import partial
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Q
 from django.db.models.functions import Coalesce
-from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 
 from actionplan.models import Assignment, Membership, Plan, Role, Target
 from evidence.models import RevisionStatus
 from zi_portal.lib.audit import audit_record
-from zi_portal.lib.email import absolute_url, send_email
 
-from .models import EmailStatus, Kind, Notification, RecipientRole
-
-logger = logging.getLogger(__name__)
+from .delivery import EMAIL_STALE_AFTER
+from .models import EmailOptOut, EmailStatus, Kind, Notification, RecipientRole
 
 UNIT_PATH = "step__indicator__subcomponent__component__plan__unit_id"
 PLAN_STATUS_PATH = "step__indicator__subcomponent__component__plan__status"
-# A claimed ("sending") or queued e-mail untouched for this long is taken as lost (worker died, broker lost the
-# message) and may be claimed or re-queued again. Longer than Celery's whole retry back-off (about 30 minutes).
-EMAIL_STALE_AFTER = datetime.timedelta(hours=2)
-EMAIL_RETRY_STATUSES = (EmailStatus.PENDING, EmailStatus.FAILED, EmailStatus.RETRYING)
 
 
 # -- the rules ----------------------------------------------------------------------------------------------------
@@ -197,6 +185,17 @@ def reminders_sweep(*, today: datetime.date) -> SweepResult:
             if current_due.get(target_id) == due_date:  # notices about an earlier due date do not count
                 sent[target_id, recipient_id].append(kind_offset(kind))
 
+        # E-mail switched off by the person (profile page): the notice is still made, for the portal only.
+        opted_out = set(EmailOptOut.objects.filter(kind__in=["reminder", Kind.OVERDUE, Kind.ESCALATION])
+                        .values_list("user_id", "kind"))
+
+        def mail_status(user_id, email, kind):
+            if not email.strip():
+                return EmailStatus.NO_EMAIL
+            if (user_id, Kind.preference(kind)) in opted_out:
+                return EmailStatus.OPTED_OUT
+            return EmailStatus.PENDING
+
         make = _row_maker(notice_date=today, run_id=run_id, created_at=now)
         new = []
         for target_id, due_date, step_id, unit_id in rows:
@@ -213,7 +212,7 @@ def reminders_sweep(*, today: datetime.date) -> SweepResult:
                     continue
                 new.append(make(target_id=target_id, due_date=due_date, recipient_id=user_id, kind=stage.kind,
                                 recipient_role=_role_for(stage, roles),
-                                email_status=EmailStatus.PENDING if email.strip() else EmailStatus.NO_EMAIL))
+                                email_status=mail_status(user_id, email, stage.kind)))
         # One order for every run, so concurrent sweeps take row locks in the same order (no deadlock).
         new.sort(key=lambda n: (n.target_id, n.recipient_id, n.kind))
         Notification.objects.bulk_create(new, ignore_conflicts=True)
@@ -223,7 +222,7 @@ def reminders_sweep(*, today: datetime.date) -> SweepResult:
             result.created[kind] = result.created.get(kind, 0) + 1
             if email_status == EmailStatus.NO_EMAIL:
                 result.no_email += 1
-            else:
+            elif email_status == EmailStatus.PENDING:
                 result.email_ids.append(pk)
         result.email_ids.sort()
         result.requeue_ids = list(
@@ -251,150 +250,3 @@ def _row_maker(**common):
         row = defaults | values
         return Notification(*[row[f.attname] for f in fields])
     return make
-
-
-def reminders_run(*, today: datetime.date) -> SweepResult:
-    """The daily job: the sweep, then — once its transaction has committed — one e-mail task per new notification
-    with an address, and again for older e-mails that failed or got stuck."""
-    from programme.reminders import pakta_emails_queue, pakta_reminders_sweep  # issue 11: unsigned Pakta
-
-    with transaction.atomic():
-        result = reminders_sweep(today=today)
-        result.pakta_ids = pakta_reminders_sweep(today=today, run_id=result.run_id)
-        transaction.on_commit(partial(notification_emails_queue, result.email_ids + result.requeue_ids))
-        transaction.on_commit(partial(pakta_emails_queue, result.pakta_ids))
-    return result
-
-
-def notification_emails_queue(ids: list[int]) -> None:
-    """Queue one e-mail task per notification. A broker that is down (or, when tasks run eagerly, a mail server
-    that failed every retry) leaves the row pending/failed for the next daily sweep to re-queue."""
-    from kombu.exceptions import OperationalError
-
-    from .tasks import send_notification_email
-
-    for pk in ids:
-        try:
-            send_notification_email.delay(pk)
-        except (OSError, OperationalError) as exc:
-            logger.warning("E-mail of notification %s not sent now (%s); the next sweep re-queues it.", pk, exc)
-
-
-# -- e-mail -------------------------------------------------------------------------------------------------------
-
-def _claim(notification_id: int) -> bool:
-    """Mark the e-mail as being sent, only if nobody sent or claimed it (a stale claim counts as none)."""
-    now = timezone.now()
-    return Notification.objects.filter(
-        Q(email_status__in=EMAIL_RETRY_STATUSES)
-        | Q(email_status=EmailStatus.SENDING, email_updated_at__lt=now - EMAIL_STALE_AFTER),
-        pk=notification_id, email_sent_at__isnull=True,
-    ).update(email_status=EmailStatus.SENDING, email_updated_at=now, email_attempts=F("email_attempts") + 1) == 1
-
-
-def notification_email_send(*, notification_id: int, final_attempt: bool = True) -> bool:
-    """Send the e-mail of one notification once. Returns False when there was nothing to send (already sent, being
-    sent by another worker, no address). On a mail-server error the row keeps the error and the status
-    ``retrying`` (or ``failed`` on the `final_attempt`), and the error is raised again for Celery to retry."""
-    if not _claim(notification_id):
-        return False
-    notification = Notification.objects.select_related(
-        "recipient", "target__step__indicator__subcomponent__component__plan__unit").get(pk=notification_id)
-    if not notification.recipient.email.strip():  # the address was removed after the notice was created
-        Notification.objects.filter(pk=notification_id).update(email_status=EmailStatus.NO_EMAIL,
-                                                               email_updated_at=timezone.now())
-        return False
-    try:
-        send_email("reminder", to=[notification.recipient.email], context=reminder_email_context(notification),
-                   headers={"X-Portal-ZI-Notification": str(notification.pk)})
-    except OSError as exc:  # smtplib.SMTPException and socket errors
-        Notification.objects.filter(pk=notification_id, email_status=EmailStatus.SENDING).update(
-            email_status=EmailStatus.FAILED if final_attempt else EmailStatus.RETRYING,
-            email_updated_at=timezone.now(), email_error=f"{type(exc).__name__}: {exc}"[:2000])
-        raise
-    Notification.objects.filter(pk=notification_id).update(
-        email_status=EmailStatus.SENT, email_sent_at=timezone.now(), email_updated_at=timezone.now(),
-        email_error="")
-    return True
-
-
-def reminder_email_context(notification: Notification) -> dict:
-    target = notification.target
-    step = target.step
-    people = [a.user.get_full_name() or a.user.username
-              for a in Assignment.objects.filter(step=step).select_related("user").order_by("user__username")]
-    return {
-        "notification": notification,
-        "kind": "before" if notification.days_before is not None else notification.kind,
-        "recipient_name": notification.recipient.get_full_name() or notification.recipient.username,
-        "role": notification.recipient_role,
-        "role_label": notification.get_recipient_role_display(),
-        "unit": step.indicator.subcomponent.component.plan.unit,
-        "plan": step.indicator.subcomponent.component.plan,
-        "component": step.indicator.subcomponent.component,
-        "indicator": step.indicator,
-        "step": step,
-        "due_date": notification.due_date,
-        "days_left": (notification.due_date - notification.notice_date).days,
-        "days_late": (notification.notice_date - notification.due_date).days,
-        "responsible_names": people,
-        "target_url": absolute_url(reverse("evidence:target", args=[target.pk])),
-        "notifications_url": absolute_url(reverse("monev:notifications")),
-    }
-
-
-# -- the notification pages ---------------------------------------------------------------------------------------
-
-def get_notification_for_user(user, notification_id) -> Notification:
-    """Only the recipient sees a notification; anyone else gets 404."""
-    notification = Notification.objects.filter(pk=notification_id, recipient=user).first() \
-        if user.is_authenticated else None
-    if notification is None:
-        raise Http404("Notifikasi tidak ditemukan.")
-    return notification
-
-
-def notifications_page(*, user, page: str | int | None = None, per_page: int = 50) -> dict:
-    """The user's notifications, newest first, with the target path the list shows, and for a Ketua Tim the
-    people responsible in their units who have no e-mail address. A fixed number of queries; the unread count
-    comes with the navigation bar (`nav.unread`)."""
-    notifications = (Notification.objects.filter(recipient=user)
-                     .select_related("target__step__indicator__subcomponent__component__plan__unit")
-                     .order_by("-created_at", "-id"))
-    page_obj = Paginator(notifications, per_page).get_page(page)
-    return {"page_obj": page_obj, "notifications": page_obj.object_list,
-            "without_email": responsible_without_email(user)}
-
-
-def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-
-
-def responsible_without_email(user) -> list:
-    """People responsible for a step in the units where `user` is Ketua Tim who have no e-mail address (they get
-    their reminders in the portal only), with how many steps they hold and how many notices were not mailed.
-    Empty for everyone else."""
-    if not user.is_authenticated:
-        return []
-    ketua_units = Membership.objects.filter(user=user, role=Role.KETUA).values("unit_id")
-    # Filtering before annotating makes the step count follow the same join: steps in those units only.
-    return list(get_user_model().objects
-                .filter(email="", is_active=True,
-                        assignments__step__indicator__subcomponent__component__plan__unit_id__in=ketua_units)
-                .annotate(step_count=Count("assignments", distinct=True),
-                          unmailed=Count("notifications", distinct=True,
-                                         filter=Q(notifications__email_status=EmailStatus.NO_EMAIL)))
-                .order_by("first_name", "last_name", "username"))
-
-
-def notification_mark_read(*, notification: Notification, user) -> bool:
-    """Mark one of the user's own notifications read; True when it was unread."""
-    if notification.recipient_id != user.pk:
-        raise Http404("Notifikasi tidak ditemukan.")
-    return Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
-        read_at=timezone.now()) == 1
-
-
-def notifications_mark_all_read(*, user) -> int:
-    """Mark all of the user's unread notifications read; returns how many."""
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -9,8 +9,9 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from monev.models import Kind
-from monev.reminders import kind_offset, reminders_run
+from notifications.models import Kind
+from notifications.reminders import kind_offset
+from notifications.tasks import reminders_run
 
 
 def _kind_label(kind: str) -> str:
