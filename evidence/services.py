@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from actionplan.models import Membership, Target
-from notifications import services as notification_services
 from zi_portal.lib.audit import audit_record
 from zi_portal.lib.db import lock_plan_shared, retry_once_on_deadlock
 from zi_portal.lib.files import discard_stored
 
+from . import signals
 from .models import (
     COMMENT_ROLES,
     OPEN_FOR_UPLOAD,
@@ -117,7 +117,7 @@ def _submit_checked(*, target: Target, user, checked: list, description: str, do
                                "document_date": document_date.isoformat(),
                                "files": [{"name": r.original_name, "sha256": r.sha256, "size": r.size}
                                          for r in rows]})
-            transaction.on_commit(partial(notification_services.revision_uploaded_notify, revision_id=revision.pk,
+            transaction.on_commit(partial(signals.revision_uploaded.send, sender=Revision, revision_id=revision.pk,
                                           number=revision.number, target=target, uploader=user))
     except IntegrityError as exc:
         discard_stored(stored)
@@ -176,7 +176,7 @@ def revision_review(*, revision: Revision, user, membership: Membership | None, 
                      obj=revision.target, ip=ip,
                      summary=_("Revisi %(n)s: %(d)s") % {"n": revision.number, "d": result.get_decision_display()},
                      data={"revision": revision.pk, "number": revision.number, "decision": decision, "note": note})
-        transaction.on_commit(partial(notification_services.review_decision_notify, decision_id=result.pk,
+        transaction.on_commit(partial(signals.revision_reviewed.send, sender=Revision, decision_id=result.pk,
                                       number=revision.number, target=revision.target,
                                       uploader_id=revision.submitted_by_id, reviewer=user,
                                       accepted=to == RevisionStatus.ACCEPTED, note=note))

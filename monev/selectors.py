@@ -14,20 +14,31 @@ the weighted figure is the mean of component completions weighted by the plan's 
 Every function here runs a fixed number of queries whatever the size of the plan.
 """
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, F, Max, QuerySet, Value, When
+from django.db.models import F, Max
 from django.http import Http404
 
 from actionplan.models import Assignment, AuditEvent, Component, Membership, Plan, Role, SubComponent, Target, Unit
 from evidence.models import EvidenceFile, Revision, RevisionStatus
 
 from .models import Report
-from .statuses import DONE, LATE, NOT_DUE, REVIEW_NEEDED, REVISE, STATUS_LABELS, STATUSES, WAITING  # noqa: F401
+from .statuses import (  # noqa: F401 — the status names and the SQL live in statuses.py; pages import them from here
+    DONE,
+    LATE,
+    NOT_DUE,
+    PLAN_PATH,
+    REVIEW_NEEDED,
+    REVISE,
+    STATUS_LABELS,
+    STATUSES,
+    WAITING,
+    Progress,
+    grouped_counts,
+    targets_with_status,
+)
 
 DASHBOARD_ROLES = {Role.KETUA, Role.KEPALA, Role.TPI}
-PLAN_PATH = "step__indicator__subcomponent__component__plan"
 LEVELS = {
     "plan": PLAN_PATH + "_id",
     "component": "step__indicator__subcomponent__component_id",
@@ -75,56 +86,6 @@ def get_dashboard_plan(user, plan_id) -> tuple[Plan, Membership]:
     if membership.role not in DASHBOARD_ROLES:
         raise PermissionDenied("Dasbor kemajuan untuk Ketua Tim, Kepala Dinas dan TPI.")
     return plan, membership
-
-
-def targets_with_status(*, as_of: datetime.date, plans=None, semester: int | None = None) -> QuerySet:
-    """Targets annotated with `status` (see module docstring), from the target row alone: the latest revision's
-    status is kept on `Target.evidence_status` by the evidence services, and an accepted revision is final."""
-    qs = Target.objects.all()
-    if plans is not None:
-        qs = qs.filter(**{f"{PLAN_PATH}__in": plans})
-    if semester in (1, 2):
-        qs = qs.filter(semester=semester)
-    return qs.annotate(status=Case(
-        When(evidence_status=RevisionStatus.ACCEPTED, then=Value(DONE)),
-        When(due_date__isnull=True, then=Value(REVIEW_NEEDED)),
-        When(evidence_status=RevisionStatus.SUBMITTED, then=Value(WAITING)),
-        When(due_date__lt=as_of, then=Value(LATE)),
-        When(evidence_status=RevisionStatus.REVISE, then=Value(REVISE)),
-        default=Value(NOT_DUE),
-        output_field=CharField(),
-    ))
-
-
-def grouped_counts(qs: QuerySet, **keys) -> dict[tuple, dict]:
-    """Count targets per (keys…, status) in one GROUP BY — the status CASE is evaluated once per row — and pivot
-    to {key tuple: {status: n, …, "total": n}}. `keys` maps output names to lookups (F expressions)."""
-    names = list(keys)
-    rows = qs.values(**{k: F(v) for k, v in keys.items()}, st=F("status")).annotate(n=Count("pk")).order_by()
-    out: dict[tuple, dict] = {}
-    for r in rows:
-        bucket = out.setdefault(tuple(r[k] for k in names), {**{s: 0 for s in STATUSES}, "total": 0})
-        bucket[r["st"]] += r["n"]
-        bucket["total"] += r["n"]
-    return out
-
-
-@dataclass
-class Progress:
-    key: object
-    total: int
-    counts: dict
-
-    @property
-    def done(self) -> int:
-        return self.counts[DONE]
-
-    @property
-    def percent(self) -> float:
-        return round(100.0 * self.done / self.total, 1) if self.total else 0.0
-
-    def share(self, status) -> float:
-        return 100.0 * self.counts[status] / self.total if self.total else 0.0
 
 
 def progress_by(*, plan: Plan, level: str, as_of: datetime.date, semester: int | None = None) -> dict:

@@ -11,13 +11,16 @@ class NotificationsConfig(AppConfig):
         # A Ketua Tim's due-date change (actionplan) notifies the people responsible; the receiver calls a service.
         from actionplan.signals import target_due_date_changed
 
-        from .receivers import on_target_due_date_changed
+        from . import receivers
 
-        target_due_date_changed.connect(on_target_due_date_changed, dispatch_uid="notifications.due_date_changed")
+        target_due_date_changed.connect(receivers.on_target_due_date_changed, dispatch_uid="notifications.due_date")
+        # The evidence workflow (evidence.services, after commit).
+        from evidence import signals as evidence_signals
+
+        evidence_signals.revision_uploaded.connect(receivers.on_revision_uploaded, dispatch_uid="notifications.upload")
+        evidence_signals.revision_reviewed.connect(receivers.on_revision_reviewed, dispatch_uid="notifications.review")
         # The report workflow (monev.services, after commit).
         from monev import signals as report_signals
-
-        from . import receivers
 
         report_signals.report_submitted.connect(receivers.on_report_submitted, dispatch_uid="notifications.submitted")
         report_signals.report_returned.connect(receivers.on_report_returned, dispatch_uid="notifications.returned")

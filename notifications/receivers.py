@@ -22,3 +22,13 @@ def on_report_returned(sender, *, report, user, return_id, note, **kwargs):
 
 def on_report_signed(sender, *, report, signer, **kwargs):
     services.report_signed_notify(report=report, signer=signer)
+
+
+# The evidence workflow: evidence sends these after its transaction committed.
+def on_revision_uploaded(sender, *, revision_id, number, target, uploader, **kwargs):
+    services.revision_uploaded_notify(revision_id=revision_id, number=number, target=target, uploader=uploader)
+
+
+def on_revision_reviewed(sender, *, decision_id, number, target, uploader_id, reviewer, accepted, note, **kwargs):
+    services.review_decision_notify(decision_id=decision_id, number=number, target=target, uploader_id=uploader_id,
+                                    reviewer=reviewer, accepted=accepted, note=note)
