@@ -670,6 +670,9 @@ FUZZ_TABLE = [
              lambda w: {"file": [_pdf()]}, saves=False),
     Endpoint("notifications:read", "anggota", lambda w: [w["notification"].pk], lambda w: {}, lambda w: {}),
     Endpoint("notifications:read_all", "anggota", lambda w: [], lambda w: {}, lambda w: {}),
+    # Unknown kinds are ignored: every value is accepted, none is stored unless it names a kind.
+    Endpoint("notifications:preferences", "anggota", lambda w: [], lambda w: {"email": F("free")},
+             lambda w: {"email": ["reminder"]}),
     # programme and public (issue 11)
     Endpoint("programme:team_create", "ketua", lambda w: [w["unit"].pk],
              lambda w: {"kind": F("choice", allowed=("tim_zi", "agen", "lain")), "name": text(200, required=False),
@@ -959,7 +962,7 @@ def _must_refuse(endpoint: Endpoint, world: dict, path: str, p: Payload) -> bool
 
 
 @pytest.mark.parametrize("changelist", ["admin:actionplan_plan_changelist", "admin:auth_user_changelist",
-                                        "admin:monev_notification_changelist"])
+                                        "admin:notifications_notification_changelist"])
 @pytest.mark.parametrize("selected", [["abc"], ["1", "1 OR 1=1"], ["9" * 40], ["-1"]])
 def test_admin_action_with_a_non_numeric_id_is_refused_without_500(world, changelist, selected):
     # Django passes the posted ids unchecked to filter(pk__in=…); zi_portal/admin.py checks them for every admin.

@@ -150,6 +150,8 @@ GET_MATRIX = [
     ("report_page", lambda w: reverse("monev:report_page", args=[w["plan"].pk, 1]), WATCHERS),
     ("units_summary", lambda w: reverse("monev:units_summary"), {**{r: 200 for r in ROLES}, "anonymous": "login"}),
     ("notifications", lambda w: reverse("notifications:list"), {**{r: 200 for r in ROLES}, "anonymous": "login"}),
+    ("notification_preferences", lambda w: reverse("notifications:preferences"),
+     {**{r: 200 for r in ROLES}, "anonymous": "login"}),
     ("verify_unknown_code", lambda w: reverse("monev:verify", args=["ABCD-2345"]), {r: 404 for r in ROLES}),
     # LKE: every member of the unit reads everything
     ("lke_assessment", lambda w: reverse("lke:assessment", kwargs={"unit_id": w["plan"].unit_id, "year": 2019}),
@@ -221,6 +223,8 @@ POST_MATRIX = [
     ("notification_read", lambda w: reverse("notifications:read", args=[w["notification"].pk]), {},
      {**{r: 404 for r in ROLES}, "anggota": 302, "anonymous": "login"}),
     ("notifications_read_all", lambda w: reverse("notifications:read_all"), {},
+     {**{r: 302 for r in ROLES}, "anonymous": "login"}),
+    ("notification_preferences_save", lambda w: reverse("notifications:preferences"), {"email": ["reminder"]},
      {**{r: 302 for r in ROLES}, "anonymous": "login"}),
     ("lke_start", lambda w: reverse("lke:start", args=[w["plan"].unit_id, 2020]), {},
      {**{r: 302 for r in MEMBERS}, "kepala": 403, "outsider": 404, "anonymous": "login"}),
