@@ -22,6 +22,10 @@ UNIT = {
     "address": "Kabupaten Lumajang, Jawa Timur",
 }
 YEAR = 2019
+# The demo's day: the reminders run once for it, so notifications exist at the first login.
+DEMO_DAY = "2019-07-01"
+EMAIL_DOMAIN = "demo.portal-zi.example"
+ADMIN_USERNAME = "admin"
 # Kepala Dinas and Ketua Tim are the signatories of the seed document; the others are fictitious.
 PEOPLE = [
     ("kepala", Role.KEPALA, "Akhmad Taufik Hidayat, SH.M.Hum", "196607101992031007",
@@ -61,6 +65,8 @@ class Command(BaseCommand):
                 if was_created:
                     created.append(username)
             self._assign(plan)
+            emails = self._emails()
+            admin_created = self._admin(password)
             from programme.demo import seed_programme
 
             seed_programme(unit=unit, plan=plan, out=self.stdout.write)
@@ -70,8 +76,40 @@ class Command(BaseCommand):
             state = "dibuat" if username in created else "sudah ada, kata sandi tidak diubah"
             self.stdout.write(f"  {username:<9} {role.label:<22} {full_name} ({state})")
         self.stdout.write("Penanggung jawab: komponen I–III → anggota1, IV–VI → anggota2.")
-        if created:
+        self.stdout.write("Alamat e-mail demo (e-mail tampil di konsol): "
+                          + ", ".join(f"{username} <{email}>" for username, email in emails))
+        self.stdout.write(f"Admin (staf, /admin/): {ADMIN_USERNAME} "
+                          f"({'dibuat' if admin_created else 'sudah ada, kata sandi tidak diubah'})")
+        if created or admin_created:
             self.stdout.write(f"Kata sandi pengguna demo baru: {password}")
+        # Reminders for the demo's day; a second run creates nothing (each notice has a unique key).
+        from django.core.management import call_command
+
+        self.stdout.write(f"Pengingat untuk hari demo {DEMO_DAY}:")
+        call_command("send_reminders", today=DEMO_DAY, stdout=self.stdout)
+
+    def _emails(self) -> list[tuple[str, str]]:
+        """Every demo user gets an address (kept if they already have one)."""
+        from django.contrib.auth import get_user_model
+
+        out = []
+        for user in get_user_model().objects.filter(username__in=[p[0] for p in PEOPLE]).order_by("username"):
+            if not user.email:
+                user.email = f"{user.username}@{EMAIL_DOMAIN}"
+                user.save(update_fields=["email"])
+            out.append((user.username, user.email))
+        return out
+
+    def _admin(self, password: str) -> bool:
+        """A staff superuser for the admin, made once (its password is never reset)."""
+        from django.contrib.auth import get_user_model
+
+        users = get_user_model()
+        if users.objects.filter(username=ADMIN_USERNAME).exists():
+            return False
+        users.objects.create_superuser(ADMIN_USERNAME, f"{ADMIN_USERNAME}@{EMAIL_DOMAIN}", password,
+                                       first_name="Admin", last_name="Portal ZI")
+        return True
 
     def _assign(self, plan):
         """Components I–III to anggota1 and IV–VI to anggota2, only where a step has nobody yet."""
