@@ -149,9 +149,8 @@ def report_submit(*, report: Report, user, membership: Membership | None, ip: st
         ReportReturn.objects.filter(report=report, answered_at__isnull=True).update(
             answer=answer, answered_by=user, answered_at=report.submitted_at)
         _queue_render(report, "draft")
-        rounds = ReportReturn.objects.filter(report=report).count()
         transaction.on_commit(partial(signals.report_submitted.send, sender=Report, report=report, user=user,
-                                      round_number=rounds))
+                                      submitted_at=report.submitted_at))
         audit_record(actor=user, action="report.submit", unit_id=report.plan.unit_id, obj=report, ip=ip,
                      summary=_("Laporan semester %(s)s v%(v)s diajukan ke Kepala Dinas")
                      % {"s": report.semester_roman, "v": report.version},

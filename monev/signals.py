@@ -2,7 +2,7 @@
 They carry the report and who acted; no business logic runs by sending them."""
 from django.dispatch import Signal
 
-# kwargs: report, user, round_number (0 the first time, one more after every return)
+# kwargs: report, user, submitted_at (the submission's time: a resubmission after a return is a new event)
 report_submitted = Signal()
 # kwargs: report, user, return_id, note
 report_returned = Signal()

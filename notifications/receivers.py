@@ -12,8 +12,8 @@ def on_target_due_date_changed(sender, *, target, old_date, new_date, user=None,
 
 
 # The report workflow: monev sends these after its transaction committed.
-def on_report_submitted(sender, *, report, user, round_number, **kwargs):
-    services.report_submitted_notify(report=report, user=user, round_number=round_number)
+def on_report_submitted(sender, *, report, user, submitted_at, **kwargs):
+    services.report_submitted_notify(report=report, user=user, submitted_at=submitted_at)
 
 
 def on_report_returned(sender, *, report, user, return_id, note, **kwargs):

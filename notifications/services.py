@@ -121,11 +121,12 @@ def _report_url(report) -> str:
     return reverse("monev:report_page", args=[report.plan_id, report.semester])
 
 
-def report_submitted_notify(*, report, user, round_number: int) -> list[int]:
-    """A report was submitted (`round_number`: 0 the first time, +1 per earlier return): the Kepala Dinas signs or
-    returns it."""
+def report_submitted_notify(*, report, user, submitted_at: datetime.datetime) -> list[int]:
+    """A report was submitted (at `submitted_at`: a resubmission after a return is another event): the Kepala
+    Dinas signs or returns it."""
     return notifications_create(
-        kind=Kind.REPORT_SUBMITTED, event_key=f"report:{report.pk}:submitted:{round_number}", actor_id=user.pk,
+        kind=Kind.REPORT_SUBMITTED, event_key=f"report:{report.pk}:submitted:{submitted_at:%Y%m%d%H%M%S%f}",
+        actor_id=user.pk,
         recipients=_unit_people(report.plan.unit_id, {Role.KEPALA: RecipientRole.KEPALA}),
         message=_("%(report)s diajukan oleh %(who)s dan menunggu persetujuan Anda.")
         % {"report": _report_text(report), "who": _name(user)},

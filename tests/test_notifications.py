@@ -92,7 +92,9 @@ def test_report_submitted_returned_and_resubmitted_tell_kepala_and_ketua(run, pl
     entry = report.returns.get()
     report_signals.report_returned.send(sender=type(report), report=report, user=kepala, return_id=entry.pk,
                                         note=entry.note)
-    report_signals.report_submitted.send(sender=type(report), report=report, user=ketua, round_number=1)
+    report.refresh_from_db()
+    report_signals.report_submitted.send(sender=type(report), report=report, user=ketua,
+                                         submitted_at=report.submitted_at)
     assert len(notices(Kind.REPORT_RETURNED)) == 1 and len(notices(Kind.REPORT_SUBMITTED)) == 2
 
 
