@@ -80,8 +80,8 @@ from lke.models import (
 )
 from monev import services as monev_services
 from monev.models import FollowUp, Recommendation, Report, ReportDownload, UnitCertificate
-from notifications.models import Notification
 from monev.signing import demo_certificate
+from notifications.models import Notification
 from programme.models import (
     AssetReport,
     PaktaBatch,
