@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
-from zi_portal.lib.audit import client_ip
+from zi_portal.lib.audit import action_label, client_ip
 
 from .models import (
     ActionStep,
@@ -321,12 +321,29 @@ class TargetAdmin(admin.ModelAdmin):
     list_select_related = ["step"]
 
 
+class AuditActionFilter(admin.SimpleListFilter):
+    """The actions present in the trail, by their Indonesian names (zi_portal.lib.audit.ACTION_LABELS)."""
+
+    title = "aksi"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        codes = model_admin.get_queryset(request).order_by("action").values_list("action", flat=True).distinct()
+        return sorted(((code, action_label(code)) for code in codes), key=lambda pair: pair[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the trail is append-only, not even an admin edits it."""
 
-    list_display = ["at", "actor", "unit", "action", "summary", "ip"]
-    list_filter = ["action", "unit"]
+    list_display = ["at", "actor", "unit", "action_display", "summary", "ip"]
+    list_filter = [AuditActionFilter, "unit"]
+    list_select_related = ["actor", "unit"]
+    fields = readonly_fields = ["at", "actor", "unit", "action_display", "summary", "object_type", "object_id",
+                                "data", "ip"]
     search_fields = ["summary", "actor__username"]
     date_hierarchy = "at"
 
@@ -338,3 +355,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="aksi", ordering="action")
+    def action_display(self, obj):
+        return obj.action_label
