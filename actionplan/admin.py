@@ -15,7 +15,7 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import DatabaseError
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -156,7 +156,8 @@ class PlanAdmin(admin.ModelAdmin):
             path("impor/", self.admin_site.admin_view(self.import_view), name="actionplan_plan_import"),
             path("impor/konfirmasi/", self.admin_site.admin_view(self.import_confirm_view),
                  name="actionplan_plan_import_confirm"),
-            path("impor/pratinjau/<str:token>/", self.admin_site.admin_view(self.import_preview_view),
+            # <path:…>: a token with a slash is answered by this view (404), not by the admin's catch-all redirect
+            path("impor/pratinjau/<path:token>/", self.admin_site.admin_view(self.import_preview_view),
                  name="actionplan_plan_import_preview"),
         ]
         return urls + super().get_urls()
@@ -203,6 +204,8 @@ class PlanAdmin(admin.ModelAdmin):
     def import_preview_view(self, request, token):
         """A page of the preview of an upload waiting for confirmation (the stored file is read again)."""
         self._check_import_permission(request)
+        if not _TOKEN_RE.match(token):
+            raise Http404("Pratinjau impor tidak ditemukan.")
         found = self._waiting_upload(request, token)
         if found is None:
             return redirect("admin:actionplan_plan_import")

@@ -858,8 +858,7 @@ def test_admin_preview_of_another_session_or_a_spent_token_sends_back_to_the_upl
 
     admin_client.post(reverse("admin:actionplan_plan_import_confirm"), {"token": token})
     assert admin_client.get(url).status_code == 302                   # spent by the confirmation
-    assert admin_client.get(reverse("admin:actionplan_plan_import_preview", args=["..%2F"])).status_code in (302,
-                                                                                                            404)
+    assert admin_client.get(reverse("admin:actionplan_plan_import_preview", args=["../x"])).status_code == 404
 
 
 def test_admin_existing_plan_is_refused_in_the_form_with_the_replace_checkbox_not_a_command_option(admin_client,
