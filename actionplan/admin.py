@@ -12,15 +12,18 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.db import DatabaseError
-from django.http import HttpResponse
+from django.db.models import Count
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 
-from zi_portal.lib.audit import client_ip
+from zi_portal.lib.audit import action_label, client_ip
 
+from .importing import parse_plan_table, preview_rows
 from .models import (
     ActionStep,
     Assignment,
@@ -85,6 +88,10 @@ IMPORT_TMP_DIR = "import-tmp"          # under MEDIA_ROOT (default storage); fil
 IMPORT_TMP_MAX_AGE = datetime.timedelta(days=1)
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 IMPORT_SESSION_PREFIX = "plan_import:"
+IMPORT_PREVIEW_PER_PAGE = 50           # action steps per page of the preview
+REPLACE_LABEL = "Ganti rencana kerja yang ada"
+REPLACE_HINT = (f"Centang \u201c{REPLACE_LABEL}\u201d di formulir impor untuk menggantinya; strukturnya dibangun "
+                "ulang dari berkas ini.")
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
@@ -97,13 +104,24 @@ class PlanImportForm(forms.Form):
     title = forms.CharField(label="Judul (opsional)", max_length=300, required=False,
                             help_text="Kosongkan untuk judul baku \u201cRencana Kerja Pembangunan Zona Integritas "
                                       "\u2026 Tahun \u2026\u201d.")
-    replace = forms.BooleanField(label="Ganti rencana yang ada untuk unit dan tahun ini", required=False)
+    replace = forms.BooleanField(
+        label=REPLACE_LABEL, required=False,
+        help_text="Bila unit ini sudah punya rencana kerja untuk tahun tersebut: komponen, indikator, langkah aksi "
+                  "dan targetnya dihapus lalu dibangun ulang dari berkas ini (bobot komponen tetap). Ditolak bila "
+                  "bukti fisik sudah diunggah untuk rencana yang ada.")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > IMPORT_MAX_BYTES:
             raise forms.ValidationError(f"Berkas terlalu besar (maksimal {IMPORT_MAX_BYTES // (1024 * 1024)} MB).")
         return upload
+
+    def clean(self):
+        data = super().clean()
+        unit, year = data.get("unit"), data.get("year")
+        if unit and year and not data.get("replace") and Plan.objects.filter(unit=unit, year=year).exists():
+            self.add_error("replace", f"Rencana kerja {unit.name} tahun {year} sudah ada. {REPLACE_HINT}")
+        return data
 
 
 def _tmp_name(token: str) -> str:
@@ -138,6 +156,9 @@ class PlanAdmin(admin.ModelAdmin):
             path("impor/", self.admin_site.admin_view(self.import_view), name="actionplan_plan_import"),
             path("impor/konfirmasi/", self.admin_site.admin_view(self.import_confirm_view),
                  name="actionplan_plan_import_confirm"),
+            # <path:…>: a token with a slash is answered by this view (404), not by the admin's catch-all redirect
+            path("impor/pratinjau/<path:token>/", self.admin_site.admin_view(self.import_preview_view),
+                 name="actionplan_plan_import_preview"),
         ]
         return urls + super().get_urls()
 
@@ -166,29 +187,39 @@ class PlanAdmin(admin.ModelAdmin):
                                  title=data["title"] or None, replace=data["replace"], dry_run=True)
         except PlanImportError as exc:
             return self._render_import(request, "import_preview.html", {
-                "form_data": data, "filename": filename, "errors": exc.errors, "warnings": exc.warnings})
+                "form_data": data, "filename": filename, "errors": exc.errors, "warnings": exc.warnings,
+                "hint": REPLACE_HINT if exc.code == PlanImportError.PLAN_EXISTS else ""})
         _purge_stale_uploads()
         token = secrets.token_urlsafe(24)
         default_storage.save(_tmp_name(token), ContentFile(content))
-        request.session[IMPORT_SESSION_PREFIX + token] = {
+        meta = {
             "unit": data["unit"].pk, "year": data["year"], "title": data["title"], "replace": data["replace"],
             "filename": filename, "sha256": hashlib.sha256(content).hexdigest(),
             "counts_display": [[COUNT_LABELS[k], v] for k, v in result.counts.items()],
         }
+        request.session[IMPORT_SESSION_PREFIX + token] = meta
         return self._render_import(request, "import_preview.html", {
-            "form_data": data, "filename": filename, "result": result, "warnings": result.warnings,
-            "counts": [(COUNT_LABELS[k], v) for k, v in result.counts.items()], "token": token})
+            "form_data": data, **self._preview_context(request, token, meta, content)})
 
-    def import_confirm_view(self, request):
+    def import_preview_view(self, request, token):
+        """A page of the preview of an upload waiting for confirmation (the stored file is read again)."""
         self._check_import_permission(request)
-        if request.method != "POST":
+        if not _TOKEN_RE.match(token):
+            raise Http404("Pratinjau impor tidak ditemukan.")
+        found = self._waiting_upload(request, token)
+        if found is None:
             return redirect("admin:actionplan_plan_import")
-        token = request.POST.get("token", "")
+        meta, unit, content = found
+        return self._render_import(request, "import_preview.html", {
+            "form_data": {**meta, "unit": unit}, **self._preview_context(request, token, meta, content)})
+
+    def _waiting_upload(self, request, token: str):
+        """(meta, unit, bytes) of the session's upload under `token`, or None with the reason as a message."""
         key = IMPORT_SESSION_PREFIX + token
         meta = request.session.get(key) if _TOKEN_RE.match(token) else None
         if meta is None:
             messages.error(request, "Pratinjau impor tidak ditemukan atau sudah dipakai. Unggah berkasnya lagi.")
-            return redirect("admin:actionplan_plan_import")
+            return None
         name = _tmp_name(token)
         try:
             with default_storage.open(name, "rb") as fh:
@@ -196,12 +227,38 @@ class PlanAdmin(admin.ModelAdmin):
         except FileNotFoundError:
             request.session.pop(key, None)
             messages.error(request, "Berkas pratinjau sudah kedaluwarsa. Unggah berkasnya lagi.")
-            return redirect("admin:actionplan_plan_import")
+            return None
         unit = Unit.objects.filter(pk=meta["unit"]).first()
         if unit is None or hashlib.sha256(content).hexdigest() != meta["sha256"]:
             self._spend_preview(request, key, name)
             messages.error(request, "Berkas pratinjau tidak cocok lagi. Unggah berkasnya lagi.")
+            return None
+        return meta, unit, content
+
+    @staticmethod
+    def _preview_context(request, token: str, meta: dict, content: bytes) -> dict:
+        """The rows the import will create, one page of them, with their remarks; and the plan it replaces."""
+        table = parse_plan_table(content, filename=meta["filename"], plan_year=meta["year"])
+        rows, others = preview_rows(table)
+        existing = None
+        if meta["replace"]:
+            existing = (Plan.objects.filter(unit_id=meta["unit"], year=meta["year"])
+                        .annotate(step_count=Count("components__subcomponents__indicators__steps")).first())
+        return {"filename": meta["filename"], "token": token, "counts": meta["counts_display"],
+                "page_obj": Paginator(rows, IMPORT_PREVIEW_PER_PAGE).get_page(request.GET.get("page")),
+                "other_warnings": others, "warnings": table.warnings, "existing": existing,
+                "preview_url": reverse("admin:actionplan_plan_import_preview", args=[token])}
+
+    def import_confirm_view(self, request):
+        self._check_import_permission(request)
+        if request.method != "POST":
             return redirect("admin:actionplan_plan_import")
+        token = request.POST.get("token", "")
+        found = self._waiting_upload(request, token)
+        if found is None:
+            return redirect("admin:actionplan_plan_import")
+        meta, unit, content = found
+        key, name = IMPORT_SESSION_PREFIX + token, _tmp_name(token)
         # The preview is spent only when the import succeeded: after a refusal or a database failure (a deadlock
         # retried once and still lost, a connection gone) the same preview can be confirmed again.
         retry = {"form_data": {**meta, "unit": unit}, "filename": meta["filename"], "token": token,
@@ -213,11 +270,13 @@ class PlanAdmin(admin.ModelAdmin):
         except PlanImportError as exc:  # refused by a rule (e.g. evidence uploaded meanwhile): a new preview is needed
             self._spend_preview(request, key, name)
             return self._render_import(request, "import_preview.html", {
-                **retry, "token": None, "errors": exc.errors, "warnings": exc.warnings})
+                **retry, "token": None, "errors": exc.errors, "warnings": exc.warnings,
+                "hint": REPLACE_HINT if exc.code == PlanImportError.PLAN_EXISTS else ""})
         except DatabaseError as exc:
             messages.error(request, "Basis data sedang sibuk sehingga impor belum tersimpan (tidak ada yang "
                                     f"berubah: {type(exc).__name__}). Pratinjau masih berlaku; konfirmasi sekali lagi.")
-            return self._render_import(request, "import_preview.html", {**retry, "errors": [], "warnings": []})
+            return self._render_import(request, "import_preview.html", {
+                "form_data": retry["form_data"], **self._preview_context(request, token, meta, content)})
         self._spend_preview(request, key, name)
         counts = result.counts
         messages.success(request, (
@@ -321,12 +380,29 @@ class TargetAdmin(admin.ModelAdmin):
     list_select_related = ["step"]
 
 
+class AuditActionFilter(admin.SimpleListFilter):
+    """The actions present in the trail, by their Indonesian names (zi_portal.lib.audit.ACTION_LABELS)."""
+
+    title = "aksi"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        codes = model_admin.get_queryset(request).order_by("action").values_list("action", flat=True).distinct()
+        return sorted(((code, action_label(code)) for code in codes), key=lambda pair: pair[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the trail is append-only, not even an admin edits it."""
 
-    list_display = ["at", "actor", "unit", "action", "summary", "ip"]
-    list_filter = ["action", "unit"]
+    list_display = ["at", "actor", "unit", "action_display", "summary", "ip"]
+    list_filter = [AuditActionFilter, "unit"]
+    list_select_related = ["actor", "unit"]
+    fields = readonly_fields = ["at", "actor", "unit", "action_display", "summary", "object_type", "object_id",
+                                "data", "ip"]
     search_fields = ["summary", "actor__username"]
     date_hierarchy = "at"
 
@@ -338,3 +414,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="aksi", ordering="action")
+    def action_display(self, obj):
+        return obj.action_label

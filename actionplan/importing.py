@@ -122,6 +122,10 @@ class RowIssue:
     message: str
     kind: str = WARNING        # error | warning | note | review
 
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
     def render(self) -> str:
         where = f"Baris {self.row}" if self.row is not None else "Berkas"
         if self.column:
@@ -611,3 +615,51 @@ def parse_plan_table(data: bytes, *, filename: str, plan_year: int) -> ParsedPla
         return result
     _TableParser(rows, plan_year, result).run()
     return result
+
+
+# -- preview ------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PreviewDate:
+    date: datetime.date
+    warning: str
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One action step as the import will create it, with the remarks about its spreadsheet row."""
+
+    row: int
+    component: ParsedComponent
+    subcomponent: ParsedSubComponent
+    indicator: str
+    step: ParsedStep
+    dates: tuple[PreviewDate, ...]
+    issues: tuple[RowIssue, ...]
+    first_of_component: bool
+    first_of_subcomponent: bool
+
+
+def preview_rows(table: ParsedPlanTable) -> tuple[list[PreviewRow], list[RowIssue]]:
+    """The rows the import creates, in plan order, each with its warnings, notes and review reason; and the
+    remarks that belong to no step row (the file, the header, component and sub-component rows)."""
+    by_row: dict[int | None, list[RowIssue]] = {}
+    for issue in sorted(table.warnings, key=lambda i: _KIND_ORDER[i.kind]):
+        by_row.setdefault(issue.row, []).append(issue)
+    rows, step_rows = [], set()
+    for component in table.components:
+        first_c = True
+        for sub in component.subcomponents:
+            first_s = True
+            for indicator in sub.indicators:
+                for step in indicator.steps:
+                    step_rows.add(step.row)
+                    dates = tuple(PreviewDate(d, step.date_warning(d)) for d in step.dates)
+                    shown = {d.warning for d in dates if d.warning}   # told next to their date already
+                    rows.append(PreviewRow(
+                        row=step.row, component=component, subcomponent=sub, indicator=indicator.text, step=step,
+                        dates=dates, issues=tuple(i for i in by_row.get(step.row, ()) if i.message not in shown),
+                        first_of_component=first_c, first_of_subcomponent=first_s))
+                    first_c = first_s = False
+    others = [i for i in table.warnings if i.row not in step_rows]
+    return rows, sorted(others, key=lambda i: (i.row is not None, i.row or 0, _KIND_ORDER[i.kind]))

@@ -52,7 +52,8 @@ class Unit(models.Model):
 
 
 class Profile(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile",
+                                verbose_name=_("pengguna"))
     nip = models.CharField(_("NIP"), max_length=18, blank=True, validators=[validate_nip])
     position = models.CharField(_("jabatan"), max_length=200, blank=True)
 
@@ -84,8 +85,9 @@ class Role(models.TextChoices):
 class Membership(models.Model):
     """A user's role in one unit. One role per unit; a user may belong to several units."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+                             verbose_name=_("pengguna"))
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit kerja"))
     role = models.CharField(_("peran"), max_length=10, choices=Role.choices)
 
     class Meta:
@@ -103,7 +105,7 @@ class Plan(models.Model):
         ACTIVE = "active", _("Berjalan")
         CLOSED = "closed", _("Ditutup")
 
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="plans")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="plans", verbose_name=_("unit kerja"))
     year = models.PositiveSmallIntegerField(_("tahun"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     title = models.CharField(_("judul"), max_length=300)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
@@ -137,12 +139,12 @@ ROMAN = ["I", "II", "III", "IV", "V", "VI"]
 
 
 class Component(models.Model):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="components")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="components", verbose_name=_("rencana kerja"))
     code = models.CharField(_("kode"), max_length=4, choices=Area.choices)
     name = models.CharField(_("nama komponen"), max_length=200)
     weight = models.DecimalField(_("bobot"), max_digits=5, decimal_places=2,
                                  validators=[MinValueValidator(Decimal("0"))])
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
 
     class Meta:
         verbose_name = _("komponen")
@@ -155,7 +157,8 @@ class Component(models.Model):
 
 
 class SubComponent(models.Model):
-    component = models.ForeignKey(Component, on_delete=models.CASCADE, related_name="subcomponents")
+    component = models.ForeignKey(Component, on_delete=models.CASCADE, related_name="subcomponents",
+                                  verbose_name=_("komponen"))
     number = models.PositiveSmallIntegerField(_("nomor"))
     name = models.CharField(_("nama sub-komponen"), max_length=300)
 
@@ -170,8 +173,9 @@ class SubComponent(models.Model):
 
 
 class Indicator(models.Model):
-    subcomponent = models.ForeignKey(SubComponent, on_delete=models.CASCADE, related_name="indicators")
-    order = models.PositiveSmallIntegerField(default=0)
+    subcomponent = models.ForeignKey(SubComponent, on_delete=models.CASCADE, related_name="indicators",
+                                     verbose_name=_("sub-komponen"))
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
     # Blank is allowed: the seed has an action row without an indicator (kept, with a warning).
     text = models.TextField(_("indikator"), blank=True)
 
@@ -187,15 +191,16 @@ class Indicator(models.Model):
 class ActionStep(models.Model):
     """Langkah aksi of one indicator, with the bukti fisik it must produce and the raw target-waktu text."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="steps")
-    order = models.PositiveSmallIntegerField(default=0)
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="steps",
+                                  verbose_name=_("indikator"))
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
     description = models.TextField(_("langkah aksi"))
     evidence_required = models.TextField(_("bukti fisik"), blank=True)
     target_text = models.CharField(_("target waktu (teks asli)"), max_length=500, blank=True)
     responsible_text = models.CharField(_("penanggung jawab (teks impor)"), max_length=300, blank=True)
     responsible = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Assignment",
                                          through_fields=("step", "user"),
-                                         related_name="assigned_steps", blank=True)
+                                         related_name="assigned_steps", blank=True, verbose_name=_("penanggung jawab"))
     # What the target-date parser said about target_text, shown to people on the plan page.
     review_reason = models.CharField(_("perlu ditinjau karena"), max_length=300, blank=True)
     parse_warnings = models.JSONField(_("peringatan"), default=list, blank=True)
@@ -218,11 +223,13 @@ class ActionStep(models.Model):
 class Assignment(models.Model):
     """A person responsible (penanggung jawab) for an action step."""
 
-    step = models.ForeignKey(ActionStep, on_delete=models.CASCADE, related_name="assignments")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    step = models.ForeignKey(ActionStep, on_delete=models.CASCADE, related_name="assignments",
+                             verbose_name=_("langkah aksi"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments",
+                             verbose_name=_("pengguna"))
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
-    assigned_at = models.DateTimeField(auto_now_add=True)
+                                    related_name="+", verbose_name=_("ditugaskan oleh"))
+    assigned_at = models.DateTimeField(_("waktu penugasan"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("penanggung jawab")
@@ -237,7 +244,8 @@ class Target(models.Model):
     """One due date of an action step. A step whose text gives no date gets one target with no date,
     marked for review, so it still shows up (and can still receive evidence) until a person decides."""
 
-    step = models.ForeignKey(ActionStep, on_delete=models.CASCADE, related_name="targets")
+    step = models.ForeignKey(ActionStep, on_delete=models.CASCADE, related_name="targets",
+                             verbose_name=_("langkah aksi"))
     due_date = models.DateField(_("jatuh tempo"), null=True, blank=True)
     year = models.PositiveSmallIntegerField(_("tahun"), null=True, blank=True)
     semester = models.PositiveSmallIntegerField(_("semester"), null=True, blank=True,
@@ -289,14 +297,15 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+                              related_name="+", verbose_name=_("pelaku"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("unit kerja"))
     action = models.CharField(_("aksi"), max_length=50)
-    object_type = models.CharField(max_length=50, blank=True)
-    object_id = models.CharField(max_length=50, blank=True)
+    object_type = models.CharField(_("jenis objek"), max_length=50, blank=True)
+    object_id = models.CharField(_("ID objek"), max_length=50, blank=True)
     summary = models.CharField(_("ringkasan"), max_length=500, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
+    data = models.JSONField(_("data tambahan"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("jejak audit")
@@ -305,7 +314,7 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"]), models.Index(fields=["unit", "id"])]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.summary}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action_label} {self.summary}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -314,3 +323,9 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Audit events are append-only.")
+
+    @property
+    def action_label(self) -> str:
+        from zi_portal.lib.audit import action_label
+
+        return action_label(self.action)

@@ -46,9 +46,12 @@ COUNT_LABELS = {
 class PlanImportError(Exception):
     """The table was refused; nothing was saved. `.errors`/`.warnings` are RowIssues, `.report()` the text."""
 
-    def __init__(self, errors: list[RowIssue], warnings: list[RowIssue] | None = None):
+    PLAN_EXISTS = "plan_exists"   # `code` when a plan for (unit, year) exists and `replace` was not asked for
+
+    def __init__(self, errors: list[RowIssue], warnings: list[RowIssue] | None = None, code: str = ""):
         self.errors = list(errors)
         self.warnings = list(warnings or [])
+        self.code = code
         first = self.errors[0].render() if self.errors else ""
         super().__init__(f"Impor ditolak ({len(self.errors)} kesalahan). {first}")
 
@@ -112,10 +115,10 @@ def plan_import(*, source, filename: str, unit: Unit, year: int, title: str | No
         with transaction.atomic():
             existing = Plan.objects.select_for_update().filter(unit=unit, year=year).first()
             if existing is not None and not replace:
+                # How to ask for the replacement is the caller's to say (a command option, a checkbox).
                 raise PlanImportError([RowIssue(None, None, (
-                    f"Rencana kerja {unit.name} tahun {year} sudah ada (id {existing.pk}). Gunakan --replace "
-                    "(atau centang 'Ganti rencana yang ada' di admin) untuk menggantinya."), "error")],
-                    table.warnings)
+                    f"Rencana kerja {unit.name} tahun {year} sudah ada (id {existing.pk}); tidak ada yang "
+                    "disimpan."), "error")], table.warnings, code=PlanImportError.PLAN_EXISTS)
             plan, weights = _plan_for_import(existing, unit=unit, year=year, title=title)
             _write_tree(plan, table, weights)
             action = "plan.replace" if existing is not None else "plan.import"
@@ -144,10 +147,11 @@ def plan_import(*, source, filename: str, unit: Unit, year: int, title: str | No
         if not replace and Plan.objects.filter(unit=unit, year=year).exists():
             # Another import of the same (unit, year) committed between our check and our insert.
             message = (f"Rencana kerja {unit.name} tahun {year} baru saja dibuat oleh proses lain. Tidak ada yang "
-                       "disimpan; ulangi dengan --replace bila memang ingin menggantinya.")
+                       "disimpan.")
+            code = PlanImportError.PLAN_EXISTS
         else:
-            message = f"Basis data menolak data rencana kerja ({exc}). Tidak ada yang disimpan."
-        raise PlanImportError([RowIssue(None, None, message, "error")], table.warnings) from None
+            message, code = f"Basis data menolak data rencana kerja ({exc}). Tidak ada yang disimpan.", ""
+        raise PlanImportError([RowIssue(None, None, message, "error")], table.warnings, code=code) from None
     except ValidationError as exc:
         raise PlanImportError([RowIssue(None, None, f"Data tidak sah: {'; '.join(exc.messages)}", "error")],
                               table.warnings) from None

@@ -56,15 +56,16 @@ def allowed_transition(*, revision: "Revision", to: str, user, role: str | None)
 class Revision(models.Model):
     """One submission of bukti fisik for one target. A resubmission is a new revision with the next number."""
 
-    target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="revisions")
+    target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="revisions", verbose_name=_("target"))
     number = models.PositiveSmallIntegerField(_("revisi ke"))
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("diunggah oleh"))
     submitted_at = models.DateTimeField(_("diunggah"), default=timezone.now)
     description = models.TextField(_("keterangan"), max_length=2000)
     document_date = models.DateField(_("tanggal dokumen"))
     status = models.CharField(_("status"), max_length=10, choices=RevisionStatus.choices,
                               default=RevisionStatus.SUBMITTED, db_index=True)
-    status_changed_at = models.DateTimeField(default=timezone.now)
+    status_changed_at = models.DateTimeField(_("status berubah"), default=timezone.now)
 
     class Meta:
         verbose_name = _("revisi bukti fisik")
@@ -91,14 +92,14 @@ def evidence_upload_to(instance: "EvidenceFile", filename: str) -> str:
 
 
 class EvidenceFile(models.Model):
-    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="files")
-    file = models.FileField(upload_to=evidence_upload_to, max_length=200)
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="files", verbose_name=_("revisi"))
+    file = models.FileField(_("berkas"), upload_to=evidence_upload_to, max_length=200)
     original_name = models.CharField(_("nama berkas"), max_length=200)
-    kind = models.CharField(max_length=10)
-    content_type = models.CharField(max_length=120)
+    kind = models.CharField(_("jenis berkas"), max_length=10)
+    content_type = models.CharField(_("tipe MIME"), max_length=120)
     size = models.PositiveBigIntegerField(_("ukuran"))
     sha256 = models.CharField("SHA-256", max_length=64)
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_at = models.DateTimeField(_("diunggah"), default=timezone.now)
 
     class Meta:
         verbose_name = _("berkas bukti fisik")
@@ -123,8 +124,10 @@ class ReviewDecision(models.Model):
         ACCEPT = "accept", _("Diterima")
         REVISE = "revise", _("Perlu perbaikan")
 
-    revision = models.OneToOneField(Revision, on_delete=models.PROTECT, related_name="decision")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    revision = models.OneToOneField(Revision, on_delete=models.PROTECT, related_name="decision",
+                                    verbose_name=_("revisi"))
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("peninjau"))
     decision = models.CharField(_("keputusan"), max_length=10, choices=Decision.choices)
     note = models.TextField(_("catatan"), blank=True, max_length=4000)
     decided_at = models.DateTimeField(_("waktu"), default=timezone.now)
@@ -138,8 +141,9 @@ class ReviewDecision(models.Model):
 
 
 class Comment(models.Model):
-    target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="comments", verbose_name=_("target"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("penulis"))
     body = models.TextField(_("komentar"), max_length=4000)
     created_at = models.DateTimeField(_("waktu"), default=timezone.now)
 

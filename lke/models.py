@@ -52,12 +52,14 @@ class LkeVersion(models.Model):
 class LkeArea(models.Model):
     """One of the six areas of change, with its whole weight (Pemenuhan + Reform)."""
 
-    version = models.ForeignKey(LkeVersion, on_delete=models.CASCADE, related_name="areas")
+    version = models.ForeignKey(LkeVersion, on_delete=models.CASCADE, related_name="areas", verbose_name=_("versi LKE"))
     number = models.PositiveSmallIntegerField(_("nomor"))
     name = models.CharField(_("nama"), max_length=200)
     weight = models.DecimalField(_("bobot"), max_digits=6, decimal_places=2)
 
     class Meta:
+        verbose_name = _("area LKE")
+        verbose_name_plural = _("area LKE")
         ordering = ["version", "number"]
         constraints = [models.UniqueConstraint(fields=["version", "number"], name="lke_unique_area")]
 
@@ -72,16 +74,19 @@ class LkeNode(models.Model):
         AREA = "area", _("Area")
         SUBAREA = "subarea", _("Sub-area")
 
-    version = models.ForeignKey(LkeVersion, on_delete=models.CASCADE, related_name="nodes")
-    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
+    version = models.ForeignKey(LkeVersion, on_delete=models.CASCADE, related_name="nodes", verbose_name=_("versi LKE"))
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children",
+                               verbose_name=_("induk"))
     code = models.CharField(_("kode"), max_length=40)
     kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices)
     title = models.CharField(_("judul"), max_length=500)
     weight = models.DecimalField(_("bobot"), max_digits=6, decimal_places=2)
     area_number = models.PositiveSmallIntegerField(_("area"), null=True, blank=True)
-    order = models.PositiveIntegerField(default=0)
+    order = models.PositiveIntegerField(_("urutan"), default=0)
 
     class Meta:
+        verbose_name = _("bagian LKE")
+        verbose_name_plural = _("bagian LKE")
         ordering = ["version", "order"]
         constraints = [models.UniqueConstraint(fields=["version", "code"], name="lke_unique_node_code")]
 
@@ -90,15 +95,16 @@ class LkeNode(models.Model):
 
 
 class LkeQuestion(models.Model):
-    version = models.ForeignKey(LkeVersion, on_delete=models.CASCADE, related_name="questions")
-    node = models.ForeignKey(LkeNode, on_delete=models.CASCADE, related_name="questions")
+    version = models.ForeignKey(LkeVersion, on_delete=models.CASCADE, related_name="questions",
+                                verbose_name=_("versi LKE"))
+    node = models.ForeignKey(LkeNode, on_delete=models.CASCADE, related_name="questions", verbose_name=_("bagian LKE"))
     code = models.CharField(_("kode"), max_length=40)
     text = models.TextField(_("pertanyaan"))
     explanation = models.TextField(_("penjelasan"), blank=True)
     answer_type = models.CharField(_("jenis jawaban"), max_length=10, choices=AnswerType.choices)
     weight = models.DecimalField(_("bobot"), max_digits=6, decimal_places=2, null=True, blank=True)
     formula = models.JSONField(_("rumus"), null=True, blank=True)
-    order = models.PositiveIntegerField(default=0)
+    order = models.PositiveIntegerField(_("urutan"), default=0)
 
     class Meta:
         verbose_name = _("pertanyaan LKE")
@@ -111,13 +117,16 @@ class LkeQuestion(models.Model):
 
 
 class LkeChoice(models.Model):
-    question = models.ForeignKey(LkeQuestion, on_delete=models.CASCADE, related_name="choices")
+    question = models.ForeignKey(LkeQuestion, on_delete=models.CASCADE, related_name="choices",
+                                 verbose_name=_("pertanyaan"))
     key = models.CharField(_("pilihan"), max_length=10)
     text = models.TextField(_("uraian"), blank=True)
     value = models.DecimalField(_("nilai"), max_digits=4, decimal_places=2)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
 
     class Meta:
+        verbose_name = _("pilihan jawaban LKE")
+        verbose_name_plural = _("pilihan jawaban LKE")
         ordering = ["question", "order"]
         constraints = [models.UniqueConstraint(fields=["question", "key"], name="lke_unique_choice")]
 
@@ -128,12 +137,15 @@ class LkeChoice(models.Model):
 class LkeCount(models.Model):
     """A count row of a percentage question (`A.II.5.iii.a.1` jumlah yang harus melaporkan …)."""
 
-    question = models.ForeignKey(LkeQuestion, on_delete=models.CASCADE, related_name="counts")
+    question = models.ForeignKey(LkeQuestion, on_delete=models.CASCADE, related_name="counts",
+                                 verbose_name=_("pertanyaan"))
     code = models.CharField(_("kode"), max_length=50)
     text = models.TextField(_("uraian"))
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
 
     class Meta:
+        verbose_name = _("baris hitungan LKE")
+        verbose_name_plural = _("baris hitungan LKE")
         ordering = ["question", "order"]
         constraints = [models.UniqueConstraint(fields=["question", "code"], name="lke_unique_count")]
 
@@ -142,13 +154,16 @@ class LkeCount(models.Model):
 
 
 class LkePredicate(models.Model):
-    version = models.ForeignKey(LkeVersion, on_delete=models.CASCADE, related_name="predicates")
+    version = models.ForeignKey(LkeVersion, on_delete=models.CASCADE, related_name="predicates",
+                                verbose_name=_("versi LKE"))
     code = models.CharField(_("kode"), max_length=10)
     name = models.CharField(_("nama"), max_length=100)
     requires = models.CharField(_("syarat predikat"), max_length=10, blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
 
     class Meta:
+        verbose_name = _("predikat LKE")
+        verbose_name_plural = _("predikat LKE")
         ordering = ["version", "order"]
         constraints = [models.UniqueConstraint(fields=["version", "code"], name="lke_unique_predicate")]
 
@@ -157,16 +172,19 @@ class LkePredicate(models.Model):
 
 
 class LkeCriterion(models.Model):
-    predicate = models.ForeignKey(LkePredicate, on_delete=models.CASCADE, related_name="criteria")
+    predicate = models.ForeignKey(LkePredicate, on_delete=models.CASCADE, related_name="criteria",
+                                  verbose_name=_("predikat"))
     code = models.CharField(_("kode"), max_length=20)
     label = models.CharField(_("kriteria"), max_length=200)
     node_code = models.CharField(_("simpul"), max_length=40, blank=True)  # "ROOT", a node/question code, or ""
     minimum = models.DecimalField(_("minimal"), max_digits=6, decimal_places=2, null=True, blank=True)
     min_share = models.DecimalField(_("minimal bagian bobot"), max_digits=4, decimal_places=2, null=True,
                                     blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
 
     class Meta:
+        verbose_name = _("kriteria predikat LKE")
+        verbose_name_plural = _("kriteria predikat LKE")
         ordering = ["predicate", "order"]
 
     def __str__(self):
@@ -176,7 +194,8 @@ class LkeCriterion(models.Model):
 class UnitStanding(models.Model):
     """Whether the unit already holds Menuju WBK (and since when): WBBM is only predicted for one that does."""
 
-    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="lke_standing")
+    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="lke_standing",
+                                verbose_name=_("unit kerja"))
     holds_wbk = models.BooleanField(_("sudah berpredikat Menuju WBK"), default=False)
     wbk_since = models.DateField(_("sejak"), null=True, blank=True)
     zi_started = models.DateField(_("pembangunan ZI dimulai"), null=True, blank=True)
@@ -204,25 +223,28 @@ class Assessment(models.Model):
         DRAFT = "draft", _("Draf")
         FINAL = "final", _("Final")
 
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="lke_assessments")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="lke_assessments",
+                             verbose_name=_("unit kerja"))
     year = models.PositiveSmallIntegerField(_("tahun"))
-    version = models.ForeignKey(LkeVersion, on_delete=models.PROTECT, related_name="assessments")
-    plan = models.ForeignKey(Plan, on_delete=models.SET_NULL, null=True, blank=True, related_name="lke_assessments")
+    version = models.ForeignKey(LkeVersion, on_delete=models.PROTECT, related_name="assessments",
+                                verbose_name=_("versi LKE"))
+    plan = models.ForeignKey(Plan, on_delete=models.SET_NULL, null=True, blank=True, related_name="lke_assessments",
+                             verbose_name=_("rencana kerja"))
     unit_status = models.CharField(_("status penilaian mandiri"), max_length=10, choices=UnitStatus.choices,
                                    default=UnitStatus.DRAFT)
-    unit_submitted_at = models.DateTimeField(null=True, blank=True)
+    unit_submitted_at = models.DateTimeField(_("diajukan unit"), null=True, blank=True)
     unit_submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                          blank=True, related_name="+")
-    unit_snapshot = models.JSONField(default=dict, blank=True)
+                                          blank=True, related_name="+", verbose_name=_("diajukan oleh"))
+    unit_snapshot = models.JSONField(_("cuplikan penilaian mandiri"), default=dict, blank=True)
     tpi_status = models.CharField(_("status penilaian TPI"), max_length=10, choices=TpiStatus.choices,
                                   default=TpiStatus.DRAFT)
-    tpi_finalised_at = models.DateTimeField(null=True, blank=True)
+    tpi_finalised_at = models.DateTimeField(_("difinalkan TPI"), null=True, blank=True)
     tpi_finalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                         blank=True, related_name="+")
-    tpi_snapshot = models.JSONField(default=dict, blank=True)
+                                         blank=True, related_name="+", verbose_name=_("difinalkan oleh"))
+    tpi_snapshot = models.JSONField(_("cuplikan penilaian TPI"), default=dict, blank=True)
     # Bumped by every write to the assessment's answers: part of the cache key of its computed figures.
-    revision = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    revision = models.PositiveIntegerField(_("nomor perubahan"), default=0)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("penilaian LKE")
@@ -241,17 +263,18 @@ class Answer(models.Model):
         PROPOSED = "proposed", _("Usulan anggota")
         SET = "set", _("Ditetapkan")
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(LkeQuestion, on_delete=models.PROTECT, related_name="+")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers",
+                                   verbose_name=_("penilaian"))
+    question = models.ForeignKey(LkeQuestion, on_delete=models.PROTECT, related_name="+", verbose_name=_("pertanyaan"))
     column = models.CharField(_("kolom"), max_length=4, choices=Column.choices)
     choice = models.CharField(_("pilihan"), max_length=10, blank=True)
     value = models.DecimalField(_("nilai"), max_digits=7, decimal_places=2, null=True, blank=True)
     counts = models.JSONField(_("jumlah"), default=dict, blank=True)
     note = models.TextField(_("catatan / penjelasan"), blank=True, max_length=4000)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.SET)
+    state = models.CharField(_("status jawaban"), max_length=10, choices=State.choices, default=State.SET)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
+                                   related_name="+", verbose_name=_("diubah oleh"))
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
     class Meta:
         verbose_name = _("jawaban LKE")
@@ -277,17 +300,19 @@ def lke_upload_to(instance: "LkeDocument", filename: str) -> str:
 class LkeDocument(models.Model):
     """A document uploaded for one question of one assessment (checked by content like every bukti fisik)."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="documents")
-    question = models.ForeignKey(LkeQuestion, on_delete=models.PROTECT, related_name="+")
-    file = models.FileField(upload_to=lke_upload_to, max_length=200)
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="documents",
+                                   verbose_name=_("penilaian"))
+    question = models.ForeignKey(LkeQuestion, on_delete=models.PROTECT, related_name="+", verbose_name=_("pertanyaan"))
+    file = models.FileField(_("berkas"), upload_to=lke_upload_to, max_length=200)
     original_name = models.CharField(_("nama berkas"), max_length=200)
     description = models.CharField(_("keterangan"), max_length=500, blank=True)
-    kind = models.CharField(max_length=10)
-    content_type = models.CharField(max_length=120)
+    kind = models.CharField(_("jenis berkas"), max_length=10)
+    content_type = models.CharField(_("tipe MIME"), max_length=120)
     size = models.PositiveBigIntegerField(_("ukuran"))
     sha256 = models.CharField("SHA-256", max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("diunggah oleh"))
+    uploaded_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("dokumen LKE")
@@ -305,14 +330,18 @@ class LkeDocument(models.Model):
 class AnswerEvidence(models.Model):
     """A link from an answer to its evidence: an accepted bukti fisik revision of the plan, or an LKE document."""
 
-    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="evidence")
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("jawaban"))
     revision = models.ForeignKey("evidence.Revision", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+")
-    document = models.ForeignKey(LkeDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    linked_at = models.DateTimeField(auto_now_add=True)
+                                 related_name="+", verbose_name=_("revisi bukti fisik"))
+    document = models.ForeignKey(LkeDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("dokumen LKE"))
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("ditautkan oleh"))
+    linked_at = models.DateTimeField(_("ditautkan"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("bukti jawaban LKE")
+        verbose_name_plural = _("bukti jawaban LKE")
         constraints = [
             models.CheckConstraint(condition=models.Q(revision__isnull=False, document__isnull=True)
                                    | models.Q(revision__isnull=True, document__isnull=False),
@@ -345,13 +374,16 @@ ELIGIBILITY_ITEMS = [
 
 
 class Eligibility(models.Model):
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="eligibility")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="eligibility",
+                                   verbose_name=_("penilaian"))
     item = models.CharField(_("syarat"), max_length=20, choices=ELIGIBILITY_ITEMS)
     status = models.CharField(_("status"), max_length=10, choices=EligibilityStatus.choices,
                               default=EligibilityStatus.UNKNOWN)
     note = models.CharField(_("keterangan"), max_length=500, blank=True)
 
     class Meta:
+        verbose_name = _("syarat pengusulan")
+        verbose_name_plural = _("syarat pengusulan")
         constraints = [models.UniqueConstraint(fields=["assessment", "item"], name="lke_unique_eligibility")]
 
     def __str__(self):
@@ -365,11 +397,14 @@ class QuestionLink(models.Model):
         AUTO = "auto", _("Usulan otomatis")
         MANUAL = "manual", _("Ditetapkan Ketua Tim")
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="lke_links")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="lke_links",
+                                  verbose_name=_("indikator"))
     question_code = models.CharField(_("kode pertanyaan"), max_length=40)
-    source = models.CharField(max_length=10, choices=Source.choices, default=Source.AUTO)
+    source = models.CharField(_("sumber"), max_length=10, choices=Source.choices, default=Source.AUTO)
 
     class Meta:
+        verbose_name = _("tautan indikator ke pertanyaan LKE")
+        verbose_name_plural = _("tautan indikator ke pertanyaan LKE")
         constraints = [models.UniqueConstraint(fields=["indicator", "question_code"], name="lke_unique_link")]
 
     def __str__(self):

@@ -2,7 +2,24 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 
-from .models import Report, ReportDownload, UnitCertificate
+from .models import Report, ReportDownload, ReportReturn, UnitCertificate
+
+RETURN_FIELDS = ["report", "returned_at", "returned_by", "note", "answered_at", "answered_by", "answer"]
+
+
+class ReportReturnInline(admin.TabularInline):
+    """The report's history of returns and answers, as on the report page."""
+
+    model = ReportReturn
+    fields = readonly_fields = RETURN_FIELDS[1:]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Report)
@@ -11,7 +28,9 @@ class ReportAdmin(admin.ModelAdmin):
 
     list_display = ["__str__", "status", "render_state", "submitted_at", "signed_at", "verification_code"]
     list_filter = ["status", "semester", "plan__year"]
+    list_select_related = ["plan__unit"]
     readonly_fields = [f.name for f in Report._meta.fields]
+    inlines = [ReportReturnInline]
 
     def has_add_permission(self, request):
         return False
@@ -23,6 +42,8 @@ class ReportAdmin(admin.ModelAdmin):
 @admin.register(ReportDownload)
 class ReportDownloadAdmin(admin.ModelAdmin):
     list_display = ["report", "user", "kind", "at", "ip"]
+    list_filter = ["kind"]
+    list_select_related = ["report__plan__unit", "user"]
     readonly_fields = ["report", "user", "kind", "at", "ip", "sha256"]
 
     def has_add_permission(self, request):
@@ -33,6 +54,30 @@ class ReportDownloadAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ReportReturn)
+class ReportReturnAdmin(admin.ModelAdmin):
+    """Every return note of the Kepala Dinas with the Ketua Tim's answer (read-only: written by the workflow)."""
+
+    list_display = ["report", "returned_at", "returned_by", "short_note", "answered_at"]
+    list_filter = ["report__plan__year", "report__semester"]
+    list_select_related = ["report__plan__unit", "returned_by"]
+    search_fields = ["note", "answer", "report__plan__unit__name"]
+    fields = readonly_fields = RETURN_FIELDS
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="catatan pengembalian")
+    def short_note(self, obj):
+        return obj.note[:120]
 
 
 class UnitCertificateForm(forms.ModelForm):

@@ -33,7 +33,12 @@ class Report(models.Model):
         READY = "ready", _("Siap")
         FAILED = "failed", _("Gagal")
 
-    plan = models.ForeignKey("actionplan.Plan", on_delete=models.PROTECT, related_name="reports")
+    class RenderKind(models.TextChoices):
+        DRAFT = "draft", _("Draf")
+        FINAL = "final", _("Final (untuk ditandatangani)")
+
+    plan = models.ForeignKey("actionplan.Plan", on_delete=models.PROTECT, related_name="reports",
+                             verbose_name=_("rencana kerja"))
     semester = models.PositiveSmallIntegerField(_("semester"), choices=[(1, "Semester I"), (2, "Semester II")])
     version = models.PositiveSmallIntegerField(_("versi"), default=1)
     replaces = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
@@ -42,33 +47,36 @@ class Report(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     conclusions = models.TextField(_("simpulan"), blank=True, max_length=20000)
     # Frozen at submission: what the report says, whatever is uploaded later.
-    snapshot = models.JSONField(null=True, blank=True, editable=False)
+    snapshot = models.JSONField(_("cuplikan data"), null=True, blank=True, editable=False)
     as_of = models.DateField(_("status per tanggal"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("dibuat oleh"))
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+")
-    submitted_at = models.DateTimeField(null=True, blank=True)
+                                     related_name="+", verbose_name=_("diajukan oleh"))
+    submitted_at = models.DateTimeField(_("diajukan"), null=True, blank=True)
     returned_note = models.TextField(_("catatan pengembalian"), blank=True)
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+")
-    signed_at = models.DateTimeField(null=True, blank=True)
-    verification_code = models.CharField(max_length=12, unique=True, null=True, blank=True)
+                                  related_name="+", verbose_name=_("ditandatangani oleh"))
+    signed_at = models.DateTimeField(_("ditandatangani"), null=True, blank=True)
+    verification_code = models.CharField(_("kode verifikasi"), max_length=12, unique=True, null=True, blank=True)
 
     sign_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                          blank=True, related_name="+")
-    render_state = models.CharField(max_length=10, choices=RenderState.choices, default=RenderState.IDLE)
-    render_kind = models.CharField(max_length=10, blank=True)  # draft | final (render, then sign)
-    render_error = models.TextField(blank=True)
-    render_requested_at = models.DateTimeField(null=True, blank=True)
+                                          blank=True, related_name="+", verbose_name=_("tanda tangan diminta oleh"))
+    render_state = models.CharField(_("status pembuatan PDF"), max_length=10, choices=RenderState.choices,
+                                    default=RenderState.IDLE)
+    # draft | final (render, then sign)
+    render_kind = models.CharField(_("jenis PDF"), max_length=10, blank=True, choices=RenderKind.choices)
+    render_error = models.TextField(_("galat pembuatan PDF"), blank=True)
+    render_requested_at = models.DateTimeField(_("pembuatan PDF diminta"), null=True, blank=True)
     # The Celery task id that claimed the render. A message redelivered after its worker died (acks_late) has the
     # same id and may take the render over; any other delivery of a claimed render does nothing.
-    render_claim = models.CharField(max_length=64, blank=True)
-    pages = models.PositiveSmallIntegerField(null=True, blank=True)
-    draft_pdf = models.FileField(upload_to=report_upload_to, blank=True, max_length=200)
-    draft_sha256 = models.CharField(max_length=64, blank=True)
-    signed_pdf = models.FileField(upload_to=report_upload_to, blank=True, max_length=200)
-    signed_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    render_claim = models.CharField(_("tugas pembuat PDF"), max_length=64, blank=True)
+    pages = models.PositiveSmallIntegerField(_("jumlah halaman"), null=True, blank=True)
+    draft_pdf = models.FileField(_("PDF draf"), upload_to=report_upload_to, blank=True, max_length=200)
+    draft_sha256 = models.CharField(_("SHA-256 PDF draf"), max_length=64, blank=True)
+    signed_pdf = models.FileField(_("PDF bertanda tangan"), upload_to=report_upload_to, blank=True, max_length=200)
+    signed_sha256 = models.CharField(_("SHA-256 PDF bertanda tangan"), max_length=64, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("laporan monev")
@@ -94,8 +102,9 @@ class Report(models.Model):
 class Recommendation(models.Model):
     """A follow-up recommendation (rekomendasi / tindak lanjut) the Ketua Tim writes in a report."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="recommendations")
-    order = models.PositiveSmallIntegerField(default=0)
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="recommendations",
+                               verbose_name=_("laporan"))
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
     text = models.TextField(_("rekomendasi"), max_length=4000)
 
     class Meta:
@@ -115,8 +124,9 @@ class FollowUp(models.Model):
         IN_PROGRESS = "proses", _("Dalam proses")
         DONE = "selesai", _("Selesai")
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="followups")
-    recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT, related_name="followups")
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="followups", verbose_name=_("laporan"))
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT, related_name="followups",
+                                       verbose_name=_("rekomendasi"))
     status = models.CharField(_("status tindak lanjut"), max_length=10, choices=Status.choices,
                               default=Status.NOT_STARTED)
     note = models.CharField(_("keterangan"), max_length=1000, blank=True)
@@ -133,14 +143,21 @@ class FollowUp(models.Model):
 class ReportDownload(models.Model):
     """Every download of a report file (who, when, from where, which file)."""
 
-    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="downloads")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    kind = models.CharField(max_length=10)  # draft | signed
-    sha256 = models.CharField(max_length=64)
+    class Kind(models.TextChoices):
+        DRAFT = "draft", _("Draf")
+        SIGNED = "signed", _("Ditandatangani")
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="downloads", verbose_name=_("laporan"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("pengguna"))
+    at = models.DateTimeField(_("waktu"), default=timezone.now)
+    ip = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True)
+    kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
 
     class Meta:
+        verbose_name = _("unduhan laporan")
+        verbose_name_plural = _("unduhan laporan")
         ordering = ["-at"]
 
     def __str__(self):
@@ -159,13 +176,14 @@ class ReportReturn(models.Model):
     was submitted again: the report page keeps them all as its history (`Report.returned_note` holds only the
     open one)."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="returns")
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="returns", verbose_name=_("laporan"))
     note = models.TextField(_("catatan pengembalian"), max_length=4000)
-    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+",
+                                    verbose_name=_("dikembalikan oleh"))
     returned_at = models.DateTimeField(_("dikembalikan"), default=timezone.now)
     answer = models.TextField(_("tanggapan Ketua Tim"), blank=True, max_length=4000)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
+                                    related_name="+", verbose_name=_("diajukan ulang oleh"))
     answered_at = models.DateTimeField(_("diajukan ulang"), null=True, blank=True)
 
     objects = ReportReturnQuerySet.as_manager()
@@ -183,13 +201,15 @@ class UnitCertificate(models.Model):
     """The unit's signing certificate (PKCS#12), uploaded by an admin, stored encrypted with a key derived from
     SECRET_KEY. Without one, the certificate from MONEV_SIGNING_P12_PATH is used."""
 
-    unit = models.OneToOneField("actionplan.Unit", on_delete=models.CASCADE, related_name="certificate")
-    p12_encrypted = models.BinaryField(editable=False)
-    passphrase_encrypted = models.BinaryField(editable=False)
+    unit = models.OneToOneField("actionplan.Unit", on_delete=models.CASCADE, related_name="certificate",
+                                verbose_name=_("unit kerja"))
+    p12_encrypted = models.BinaryField(_("sertifikat (terenkripsi)"), editable=False)
+    passphrase_encrypted = models.BinaryField(_("kata sandi (terenkripsi)"), editable=False)
     subject = models.CharField(_("pemilik sertifikat"), max_length=300, blank=True)
     not_after = models.DateTimeField(_("berlaku sampai"), null=True, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+",
+                                    verbose_name=_("diunggah oleh"))
+    uploaded_at = models.DateTimeField(_("diunggah"), default=timezone.now)
 
     class Meta:
         verbose_name = _("sertifikat tanda tangan unit")

@@ -27,8 +27,8 @@ class StoredDocument(models.Model):
 
     file = models.FileField(_("berkas"), upload_to=document_upload_to, max_length=200, blank=True)
     file_name = models.CharField(_("nama berkas"), max_length=200, blank=True)
-    file_kind = models.CharField(max_length=10, blank=True)
-    file_type = models.CharField(max_length=120, blank=True)
+    file_kind = models.CharField(_("jenis berkas"), max_length=10, blank=True)
+    file_type = models.CharField(_("tipe MIME"), max_length=120, blank=True)
     file_sha256 = models.CharField("SHA-256", max_length=64, blank=True)
 
     class Meta:
@@ -44,7 +44,7 @@ class TeamKind(models.TextChoices):
 class Team(StoredDocument):
     """One team as set by one SK (surat keputusan). The current SK of a (unit, kind, name) has no `replaced_by`."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="teams")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="teams", verbose_name=_("unit kerja"))
     year = models.PositiveSmallIntegerField(_("tahun"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     kind = models.CharField(_("jenis tim"), max_length=10, choices=TeamKind.choices)
     name = models.CharField(_("nama tim"), max_length=200)
@@ -55,8 +55,8 @@ class Team(StoredDocument):
     replaced_by = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
                                        related_name="replaces", verbose_name=_("diganti oleh"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+                                   related_name="+", verbose_name=_("dibuat oleh"))
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("tim (SK)")
@@ -84,10 +84,10 @@ class TeamMember(models.Model):
     """A person named in the SK: a portal user, or a name + NIP + jabatan for staff without an account. The
     name, NIP and jabatan are written into the row either way, as the SK prints them."""
 
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="members")
-    order = models.PositiveSmallIntegerField(default=0)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="members", verbose_name=_("tim"))
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="team_memberships")
+                             related_name="team_memberships", verbose_name=_("akun portal"))
     name = models.CharField(_("nama"), max_length=200)
     nip = models.CharField(_("NIP"), max_length=18, blank=True, validators=[validate_nip])
     position = models.CharField(_("jabatan"), max_length=200, blank=True)
@@ -112,10 +112,12 @@ class TeamMember(models.Model):
 class PriorityTarget(models.Model):
     """One of the plan's ordered target prioritas (seed Lampiran 2), served by the action steps linked to it."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="priority_targets")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="priority_targets",
+                             verbose_name=_("rencana kerja"))
     number = models.PositiveSmallIntegerField(_("nomor"), validators=[MinValueValidator(1)])
     title = models.CharField(_("target prioritas"), max_length=500)
-    steps = models.ManyToManyField(ActionStep, through="PriorityLink", related_name="priority_targets", blank=True)
+    steps = models.ManyToManyField(ActionStep, through="PriorityLink", related_name="priority_targets", blank=True,
+                                   verbose_name=_("langkah aksi"))
 
     class Meta:
         verbose_name = _("target prioritas")
@@ -128,8 +130,10 @@ class PriorityTarget(models.Model):
 
 
 class PriorityLink(models.Model):
-    priority = models.ForeignKey(PriorityTarget, on_delete=models.CASCADE, related_name="links")
-    step = models.ForeignKey(ActionStep, on_delete=models.CASCADE, related_name="priority_links")
+    priority = models.ForeignKey(PriorityTarget, on_delete=models.CASCADE, related_name="links",
+                                 verbose_name=_("target prioritas"))
+    step = models.ForeignKey(ActionStep, on_delete=models.CASCADE, related_name="priority_links",
+                             verbose_name=_("langkah aksi"))
 
     class Meta:
         verbose_name = _("langkah aksi target prioritas")
@@ -144,17 +148,17 @@ class StaffMember(models.Model):
     """A person on the unit's staff list (with or without a portal account). Kept in sync by re-import: the NIP
     (or, for staff without one, the name) is the key; people missing from a new list become inactive."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="staff")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="staff", verbose_name=_("unit kerja"))
     name = models.CharField(_("nama"), max_length=200)
     nip = models.CharField(_("NIP"), max_length=18, blank=True, validators=[validate_nip])
     position = models.CharField(_("jabatan"), max_length=200, blank=True)
     eselon = models.CharField(_("eselon"), max_length=20, blank=True)
     golongan = models.CharField(_("pangkat/golongan"), max_length=60, blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="staff_records")
+                             related_name="staff_records", verbose_name=_("akun portal"))
     is_active = models.BooleanField(_("aktif"), default=True)
-    order = models.PositiveIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    order = models.PositiveIntegerField(_("urutan"), default=0)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
     class Meta:
         verbose_name = _("pegawai")
@@ -182,13 +186,13 @@ class StaffMember(models.Model):
 class PaktaBatch(StoredDocument):
     """A mass signing (penandatanganan massal/serentak), e.g. at an inauguration: one scan, one date, many people."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="pakta_batches")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="pakta_batches", verbose_name=_("unit kerja"))
     year = models.PositiveSmallIntegerField(_("tahun"))
     signed_on = models.DateField(_("tanggal penandatanganan"))
     event = models.CharField(_("acara"), max_length=300)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+                                   related_name="+", verbose_name=_("dibuat oleh"))
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("penandatanganan massal pakta integritas")
@@ -203,13 +207,14 @@ class PaktaIntegritas(StoredDocument):
     """A signed Pakta Integritas of one person for one year. No row = not signed. The scan is the person's own
     or, for a mass signing, the batch's."""
 
-    staff = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="pakta")
+    staff = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="pakta", verbose_name=_("pegawai"))
     year = models.PositiveSmallIntegerField(_("tahun"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     signed_on = models.DateField(_("tanggal tanda tangan"))
-    batch = models.ForeignKey(PaktaBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="records")
+    batch = models.ForeignKey(PaktaBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="records",
+                              verbose_name=_("penandatanganan massal"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+                                    related_name="+", verbose_name=_("dicatat oleh"))
+    recorded_at = models.DateTimeField(_("dicatat"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("pakta integritas")
@@ -229,14 +234,15 @@ class AssetReportKind(models.TextChoices):
 class AssetReport(models.Model):
     """LHKPN / LHKASN filing of one person for one year (the LKE asks for the share filed)."""
 
-    staff = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="asset_reports")
+    staff = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="asset_reports",
+                              verbose_name=_("pegawai"))
     year = models.PositiveSmallIntegerField(_("tahun"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     kind = models.CharField(_("jenis"), max_length=6, choices=AssetReportKind.choices)
     must_file = models.BooleanField(_("wajib lapor"), default=True)
     filed_on = models.DateField(_("tanggal lapor"), null=True, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
+                                   related_name="+", verbose_name=_("diubah oleh"))
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
     class Meta:
         verbose_name = _("LHKPN/LHKASN")
@@ -257,16 +263,17 @@ class PaktaNotice(models.Model):
         PERSON = "person", _("Belum menandatangani")
         KETUA = "ketua", _("Daftar belum menandatangani")
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
-    year = models.PositiveSmallIntegerField()
-    period = models.CharField(max_length=7)  # YYYY-MM: one reminder per calendar month
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=6, choices=Kind.choices)
-    unsigned_count = models.PositiveIntegerField(default=0)
-    run_id = models.UUIDField(db_index=True)
-    created_at = models.DateTimeField()
-    email_sent_at = models.DateTimeField(null=True, blank=True)
-    email_error = models.TextField(blank=True)
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", verbose_name=_("unit kerja"))
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    period = models.CharField(_("periode (bulan)"), max_length=7)  # YYYY-MM: one reminder per calendar month
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("penerima"))
+    kind = models.CharField(_("jenis"), max_length=6, choices=Kind.choices)
+    unsigned_count = models.PositiveIntegerField(_("jumlah belum menandatangani"), default=0)
+    run_id = models.UUIDField(_("ID proses"), db_index=True)
+    created_at = models.DateTimeField(_("dibuat"))
+    email_sent_at = models.DateTimeField(_("e-mail terkirim"), null=True, blank=True)
+    email_error = models.TextField(_("galat terakhir"), blank=True)
 
     class Meta:
         verbose_name = _("pengingat pakta integritas")

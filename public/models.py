@@ -10,12 +10,13 @@ from actionplan.models import Unit
 class PublicPage(models.Model):
     """The unit's public transparency page at /publik/<slug>/, on only while `enabled`."""
 
-    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="public_page")
+    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="public_page",
+                                verbose_name=_("unit kerja"))
     slug = models.SlugField(_("alamat (slug)"), max_length=80, unique=True)
     enabled = models.BooleanField(_("ditampilkan untuk umum"), default=False)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
-    changed_at = models.DateTimeField(auto_now=True)
+                                   related_name="+", verbose_name=_("diubah oleh"))
+    changed_at = models.DateTimeField(_("diubah"), auto_now=True)
 
     class Meta:
         verbose_name = _("halaman publik")
@@ -30,11 +31,12 @@ class PublishedReport(models.Model):
     """A signed Monev report whose PDF the unit allows to be downloaded from its public page. Signed reports are
     always listed there with their verification link; only these have a download link."""
 
-    report = models.OneToOneField("monev.Report", on_delete=models.CASCADE, related_name="publication")
+    report = models.OneToOneField("monev.Report", on_delete=models.CASCADE, related_name="publication",
+                                  verbose_name=_("laporan"))
     pdf_public = models.BooleanField(_("PDF dapat diunduh publik"), default=False)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
-    changed_at = models.DateTimeField(auto_now=True)
+                                   related_name="+", verbose_name=_("diubah oleh"))
+    changed_at = models.DateTimeField(_("diubah"), auto_now=True)
 
     class Meta:
         verbose_name = _("laporan di halaman publik")

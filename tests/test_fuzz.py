@@ -978,6 +978,8 @@ def test_admin_action_with_a_non_numeric_id_is_refused_without_500(world, change
 
 # Pages that only read: a POST is answered like a GET (or 405). test_get_only_pages_ignore_a_posted_body proves it.
 GET_ONLY = {
+    # a page of an import preview; without a preview of this session under the token: back to the upload form
+    "admin:actionplan_plan_import_preview": ("admin", lambda w: ["t" * 32]),
     "home": ("anggota", lambda w: []),
     "healthz": ("anonymous", lambda w: []),
     "actionplan:plan_detail": ("ketua", lambda w: [w["plan"].pk]),

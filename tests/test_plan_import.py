@@ -403,7 +403,8 @@ def test_importing_twice_without_replace_is_refused_and_changes_nothing(import_u
     with pytest.raises(PlanImportError) as exc:
         plan_import(source=SEED, filename=SEED.name, unit=import_unit, year=2019)
 
-    assert "sudah ada" in exc.value.report() and "--replace" in exc.value.report()
+    assert "sudah ada" in exc.value.report() and exc.value.code == PlanImportError.PLAN_EXISTS
+    assert "--replace" not in exc.value.report()        # how to ask for a replacement is the caller's to say
     assert model_counts() == before
 
 
@@ -668,7 +669,7 @@ def test_import_plan_command_prints_the_row_report_and_fails_on_errors(import_un
 
 def test_import_plan_command_replace(import_unit):
     run("import_plan", str(SEED), unit="Unit Uji Impor", year=2019)
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="Gunakan --replace"):
         run("import_plan", str(SEED), unit="Unit Uji Impor", year=2019)
     out, _err = run("import_plan", str(SEED), "--replace", unit="Unit Uji Impor", year=2019)
     assert "Rencana kerja diganti" in out
@@ -797,3 +798,105 @@ def test_parse_warning_kinds_are_reported_separately(db):
     kinds = {w.kind for w in table.warnings}
     assert kinds == {WARNING, "note", REVIEW}
     assert table.is_valid
+
+
+# -- admin preview: the rows, paginated, confirm at the top, the replace checkbox ---------------------------------
+
+def preview_row(body: str, row: int) -> str:
+    """The <tr> of the preview table for spreadsheet row `row`."""
+    table = body.split('id="import-rows"', 1)[1].split("</table>", 1)[0]
+    return next(tr for tr in table.split("<tr")[1:] if tr.split("<td>", 1)[-1].startswith(f"{row}</td>"))
+
+
+def test_admin_preview_lists_the_rows_to_create_fifty_a_page_with_confirm_above_them(admin_client, import_unit):
+    response = upload(admin_client, SEED.read_bytes(), SEED.name, import_unit)
+
+    body = response.content.decode()
+    page = response.context["page_obj"]
+    assert (page.paginator.count, len(page.object_list), page.paginator.num_pages) == (72, 50, 2)
+    # the confirmation comes before the rows (and once more after them)
+    assert body.index('id="import-confirm-top"') < body.index('id="import-rows"') < body.index(
+        'id="import-confirm-bottom"')
+    assert body.count('value="Konfirmasi impor"') == 2
+    first = preview_row(body, 3)                                      # "Pebruari 2019"
+    assert "I. MANAJEMEN PERUBAHAN" in first and "28 Februari 2019" in first
+    eoffice = preview_row(body, 12)
+    assert "E- Office (2)" in eoffice and "Pewnggunaan Operesional SDM" in eoffice and "indikator kosong" in eoffice
+    feb17 = preview_row(body, 39)                                     # "Feb-17": outside the plan year
+    assert "28 Februari 2017" in feb17 and "di luar tahun rencana 2019" in feb17
+    review = preview_row(body, 52)
+    assert "Perlu ditinjau" in review and "satu target perlu ditinjau" in review
+    below = body.split('id="import-rows"', 1)[1].split("</table>", 1)[1]
+    assert "<td>39</td>" not in below and "<td>12</td>" not in below   # the remarks are in their rows, not below
+
+    token = response.context["token"]
+    second = admin_client.get(reverse("admin:actionplan_plan_import_preview", args=[token]), {"page": 2})
+    assert second.status_code == 200 and len(second.context["page_obj"].object_list) == 22
+    body2 = second.content.decode()
+    first_on_page = preview_row(body2, 57)                            # a page starts with its component
+    assert ". " in first_on_page.split("<td>")[2] and preview_row(body2, 79)
+    assert "Pebruari 2019" not in body2.split('id="import-rows"', 1)[1]
+    assert body2.count('value="Konfirmasi impor"') == 2 and f'value="{token}"' in body2
+    junk = admin_client.get(reverse("admin:actionplan_plan_import_preview", args=[token]), {"page": "x%00"})
+    assert junk.status_code == 200 and junk.context["page_obj"].number == 1
+    assert_nothing_saved()
+
+    admin_client.post(reverse("admin:actionplan_plan_import_confirm"), {"token": token})
+    assert ActionStep.objects.count() == 72
+
+
+def test_admin_preview_of_another_session_or_a_spent_token_sends_back_to_the_upload(admin_client, client,
+                                                                                   admin_user, import_unit):
+    token = upload(admin_client, text_table(SMALL).encode(), "kecil.csv", import_unit).context["token"]
+    url = reverse("admin:actionplan_plan_import_preview", args=[token])
+
+    other = client
+    other.force_login(admin_user)                                     # same person, another session
+    refused = other.get(url)
+    assert refused.status_code == 302 and refused.url == reverse("admin:actionplan_plan_import")
+    assert any("tidak ditemukan" in str(m) for m in refused.wsgi_request._messages)
+
+    admin_client.post(reverse("admin:actionplan_plan_import_confirm"), {"token": token})
+    assert admin_client.get(url).status_code == 302                   # spent by the confirmation
+    assert admin_client.get(reverse("admin:actionplan_plan_import_preview", args=["../x"])).status_code == 404
+
+
+def test_admin_existing_plan_is_refused_in_the_form_with_the_replace_checkbox_not_a_command_option(admin_client,
+                                                                                                   import_unit):
+    plan_import(source=SEED, filename=SEED.name, unit=import_unit, year=2019)
+    before = model_counts()
+
+    refused = upload(admin_client, text_table(SMALL).encode(), "kecil.csv", import_unit)
+
+    body = refused.content.decode()
+    assert refused.context["form"].errors["replace"]
+    assert "sudah ada" in body and "Ganti rencana kerja yang ada" in body and "--replace" not in body
+    assert 'type="checkbox" name="replace"' in body
+    assert model_counts() == before and import_tmp_files() == []
+
+
+def test_admin_replace_preview_names_the_plan_it_replaces_and_confirm_rebuilds_it(admin_client, import_unit):
+    old = plan_import(source=SEED, filename=SEED.name, unit=import_unit, year=2019).plan
+
+    preview = upload(admin_client, text_table(SMALL).encode(), "kecil.csv", import_unit, replace=True)
+
+    body = preview.content.decode()
+    assert 'id="import-replaces"' in body and "72 langkah aksi" in body and "akan diganti" in body
+    assert preview.context["page_obj"].paginator.count == 5
+    admin_client.post(reverse("admin:actionplan_plan_import_confirm"), {"token": preview.context["token"]})
+    assert list(Plan.objects.values_list("pk", flat=True)) == [old.pk]
+    assert ActionStep.objects.count() == 5
+    assert AuditEvent.objects.filter(action="plan.replace").count() == 1
+
+
+def test_admin_plan_created_between_preview_and_confirm_is_refused_with_the_checkbox_hint(admin_client,
+                                                                                          import_unit):
+    token = upload(admin_client, text_table(SMALL).encode(), "kecil.csv", import_unit).context["token"]
+    plan_import(source=SEED, filename=SEED.name, unit=import_unit, year=2019)   # another admin was quicker
+
+    response = admin_client.post(reverse("admin:actionplan_plan_import_confirm"), {"token": token})
+
+    body = response.content.decode()
+    assert "Impor ditolak" in body and 'id="import-hint"' in body and "Ganti rencana kerja yang ada" in body
+    assert "--replace" not in body and "Konfirmasi impor" not in body
+    assert ActionStep.objects.count() == 72 and import_tmp_files() == []

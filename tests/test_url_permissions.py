@@ -145,6 +145,8 @@ GET_MATRIX = [
     ("download", lambda w: reverse("evidence:download", args=[w["file"].pk]),
      {**{r: 200 for r in MEMBERS}, "outsider": 404, "anonymous": "login"}),
     ("admin", lambda w: reverse("admin:index"), {r: "login" for r in ROLES}),
+    ("plan_import_preview", lambda w: reverse("admin:actionplan_plan_import_preview", args=["t" * 32]),
+     {r: "login" for r in ROLES}),
     ("dashboard", lambda w: reverse("monev:dashboard", args=[w["plan"].pk]), WATCHERS),
     ("status_export", lambda w: reverse("monev:status_export", args=[w["plan"].pk]), WATCHERS),
     ("report_page", lambda w: reverse("monev:report_page", args=[w["plan"].pk, 1]), WATCHERS),

@@ -31,3 +31,59 @@ def audit_record(*, actor, action: str, unit=None, unit_id: int | None = None, o
         data=data or {},
         ip=ip,
     )
+
+
+# The one table of audit action codes and their Indonesian names: the admin's list and filter and every page that
+# shows the trail use `action_label`. A new `audit_record(action=...)` needs its entry here
+# (tests/test_admin_labels.py checks every code written in the source).
+ACTION_LABELS: dict[str, str] = {
+    "account.password_reset": "Kata sandi diganti lewat tautan e-mail",
+    "evidence.comment": "Komentar pada target",
+    "evidence.submit": "Bukti fisik diunggah",
+    "evidence.withdraw": "Revisi bukti fisik ditarik",
+    "evidence.review.accept": "Bukti fisik diterima",
+    "evidence.review.revise": "Bukti fisik perlu perbaikan",
+    "lhkpn.set": "Status LHKPN/LHKASN dicatat",
+    "lke.answer.unit": "Jawaban LKE penilaian mandiri diubah",
+    "lke.answer.tpi": "Jawaban LKE penilaian TPI diubah",
+    "lke.document.upload": "Dokumen LKE diunggah",
+    "lke.eligibility": "Syarat pengusulan dicatat",
+    "lke.evidence.link": "Bukti dikaitkan ke jawaban LKE",
+    "lke.evidence.unlink": "Bukti dilepas dari jawaban LKE",
+    "lke.import": "Lembar kerja LKE diimpor",
+    "lke.links.propose": "Kaitan indikator dengan LKE diusulkan",
+    "lke.links.set": "Kaitan indikator dengan LKE ditetapkan",
+    "lke.make_step": "Langkah aksi ditambahkan dari LKE",
+    "lke.reopen": "Penilaian LKE dibuka kembali",
+    "lke.start": "Penilaian LKE dimulai",
+    "lke.submit": "Penilaian mandiri LKE diajukan",
+    "lke.tpi_final": "Penilaian TPI difinalkan",
+    "pakta.batch": "Penandatanganan massal pakta integritas dicatat",
+    "pakta.sign": "Pakta integritas dicatat",
+    "person.create": "Pengguna dibuat",
+    "plan.import": "Rencana kerja diimpor",
+    "plan.replace": "Rencana kerja diganti",
+    "priority.import": "Target prioritas diimpor",
+    "priority.links": "Langkah aksi target prioritas diubah",
+    "priority.set": "Target prioritas diubah",
+    "public.page": "Halaman publik diubah",
+    "reminders.sweep": "Pengingat tenggat dijalankan",
+    "report.approve": "Laporan disetujui",
+    "report.correct": "Versi koreksi laporan dibuat",
+    "report.create": "Laporan mulai disusun",
+    "report.draft": "Draf PDF laporan diminta",
+    "report.edit": "Isi laporan diubah",
+    "report.return": "Laporan dikembalikan",
+    "report.sign": "Laporan ditandatangani",
+    "report.sign_reauth": "Kata sandi dimasukkan ulang untuk tanda tangan",
+    "report.submit": "Laporan diajukan ke Kepala Dinas",
+    "staff.import": "Daftar pegawai diimpor",
+    "step.assign": "Penanggung jawab ditetapkan",
+    "team.sk": "SK tim dicatat",
+    "unit.create": "Unit kerja dibuat",
+}
+
+
+def action_label(code: str) -> str:
+    """The Indonesian name of an audit action; an unknown code (e.g. from an older version) is shown as it is."""
+    return ACTION_LABELS.get(code, code)

@@ -34,7 +34,8 @@ class Command(BaseCommand):
                                      title=options["title"], replace=options["replace"], dry_run=dry_run)
             except PlanImportError as exc:
                 self.stderr.write(exc.report())
-                raise CommandError(f"Impor dibatalkan: {len(exc.errors)} kesalahan. Tidak ada yang disimpan.") \
+                hint = " Gunakan --replace untuk menggantinya." if exc.code == PlanImportError.PLAN_EXISTS else ""
+                raise CommandError(f"Impor dibatalkan: {len(exc.errors)} kesalahan. Tidak ada yang disimpan.{hint}") \
                     from exc
             if dry_run:
                 transaction.set_rollback(True)
