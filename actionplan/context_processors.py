@@ -1,43 +1,102 @@
-from django.apps import apps
+import datetime
+from functools import cache
+
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from .models import Membership, Role, Unit
+from .models import ActionStep, Assignment, Component, Indicator, Membership, Plan, Role, SubComponent, Target, Unit
+
+SOON_DAYS = 14  # "what falls due soon" on the home page and in the navigation bar
+# The counts each membership row of the navigation bar carries (see _nav_sql), in the order of its columns.
+COUNTS = ("overdue", "soon", "sent_back", "queue", "unit_overdue", "undated", "awaiting_signature", "escalations")
 
 
+@cache
 def _nav_sql() -> str:
-    # Looked up by name: the notifications app builds on this one, so this one does not import it.
-    Notification = apps.get_model("notifications", "Notification")
-    member, unit, notification = (m._meta.db_table for m in (Membership, Unit, Notification))
+    """One statement: a row per membership of the user (or one row without a unit), each with the counts its role
+    needs (the others are 0, and the database does not compute them), and the user's unread notifications."""
+    from evidence.models import RevisionStatus
+    from monev.models import Report
+
+    from .selectors import notification_model
+
+    Notification = notification_model()
+    member, unit, notification, target, step, indicator, sub, component, plan, assignment, report = (
+        m._meta.db_table for m in (Membership, Unit, Notification, Target, ActionStep, Indicator, SubComponent,
+                                   Component, Plan, Assignment, Report))
+    in_unit = (f'FROM "{target}" t INNER JOIN "{step}" s ON s.id = t.step_id '
+               f'INNER JOIN "{indicator}" i ON i.id = s.indicator_id '
+               f'INNER JOIN "{sub}" sc ON sc.id = i.subcomponent_id '
+               f'INNER JOIN "{component}" c ON c.id = sc.component_id INNER JOIN "{plan}" p ON p.id = c.plan_id ')
+    mine = f'INNER JOIN "{assignment}" a ON a.step_id = t.step_id AND a.user_id = %(user)s '
+    unit_is = 'p.unit_id = m.unit_id'
+    open_ = f"t.evidence_status NOT IN ('{RevisionStatus.ACCEPTED}', '{RevisionStatus.SUBMITTED}')"
+
+    def count(role: str, sql: str) -> str:
+        return f"CASE WHEN m.role = '{role}' THEN (SELECT COUNT(*) {sql}) ELSE 0 END"
+
+    columns = [
+        count(Role.ANGGOTA, f"{in_unit}{mine}WHERE {unit_is} AND t.due_date < %(today)s AND {open_}"),
+        count(Role.ANGGOTA, f"{in_unit}{mine}WHERE {unit_is} AND t.due_date >= %(today)s "
+                            f"AND t.due_date <= %(soon)s AND {open_}"),
+        count(Role.ANGGOTA, f"{in_unit}{mine}WHERE {unit_is} AND t.evidence_status = '{RevisionStatus.REVISE}'"),
+        count(Role.KETUA, f"{in_unit}WHERE {unit_is} AND t.evidence_status = '{RevisionStatus.SUBMITTED}'"),
+        count(Role.KETUA, f"{in_unit}WHERE {unit_is} AND t.due_date < %(today)s AND {open_}"),
+        count(Role.KETUA, f"{in_unit}WHERE {unit_is} AND t.due_date IS NULL"),
+        count(Role.KEPALA, f'FROM "{report}" r INNER JOIN "{plan}" p ON p.id = r.plan_id '
+                           f"WHERE {unit_is} AND r.status = '{Report.Status.SUBMITTED}'"),
+        count(Role.KEPALA, f'FROM "{notification}" n INNER JOIN "{target}" t ON t.id = n.target_id '
+                           f'INNER JOIN "{step}" s ON s.id = t.step_id '
+                           f'INNER JOIN "{indicator}" i ON i.id = s.indicator_id '
+                           f'INNER JOIN "{sub}" sc ON sc.id = i.subcomponent_id '
+                           f'INNER JOIN "{component}" c ON c.id = sc.component_id '
+                           f'INNER JOIN "{plan}" p ON p.id = c.plan_id WHERE {unit_is} '
+                           f"AND n.recipient_id = %(user)s AND n.kind = 'escalation' AND n.read_at IS NULL"),
+    ]
+    assert len(columns) == len(COUNTS)
     return (f'SELECT m.id, m.unit_id, m.role, u.name, '
-            f'(SELECT COUNT(*) FROM "{notification}" n WHERE n.recipient_id = %s AND n.read_at IS NULL) '
-            f'FROM (SELECT 1) one LEFT OUTER JOIN "{member}" m ON m.user_id = %s '
+            f'(SELECT COUNT(*) FROM "{notification}" n WHERE n.recipient_id = %(user)s AND n.read_at IS NULL), '
+            f'{", ".join(columns)} '
+            f'FROM (SELECT 1) one LEFT OUTER JOIN "{member}" m ON m.user_id = %(user)s '
             f'LEFT OUTER JOIN "{unit}" u ON u.id = m.unit_id ORDER BY m.id')
 
 
+def _load(user, today: datetime.date) -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(_nav_sql(), {"user": user.pk, "today": today,
+                                    "soon": today + datetime.timedelta(days=SOON_DAYS)})
+        rows = cursor.fetchall()
+    memberships = []
+    for member_id, unit_id, role, unit_name, _unread, *counts in rows:
+        if member_id is None:  # a user without a unit: the one row only carries the count
+            continue
+        m = Membership.from_db(connection.alias, ["id", "user_id", "unit_id", "role"],
+                               (member_id, user.pk, unit_id, role))
+        m.user, m.unit = user, Unit.from_db(connection.alias, ["id", "name"], (unit_id, unit_name))
+        m.counts = dict(zip(COUNTS, counts, strict=True))
+        memberships.append(m)
+    totals = {key: sum(m.counts[key] for m in memberships) for key in COUNTS}
+    return {"memberships": memberships, "is_ketua": any(m.role == Role.KETUA for m in memberships),
+            "watches": any(m.role in (Role.KETUA, Role.KEPALA, Role.TPI) for m in memberships),
+            "unread": rows[0][4] if rows else 0, "today": today, **totals}
+
+
+def nav_for(request):
+    """The navigation bar's data for this request, loaded at most once (the home page reads its counts too)."""
+    nav = getattr(request, "_portal_nav", None)
+    if nav is None:
+        user = request.user
+        nav = request._portal_nav = SimpleLazyObject(lambda: _load(user, timezone.localdate()))
+    return nav
+
+
 def memberships(request):
-    """The user's units and roles and their unread notifications for the navigation bar: one statement, only when
-    a page renders the bar. Written as SQL because the bar is on every page: compiling two ORM queries cost more
-    than the rest of a cached page."""
+    """The user's units and roles, the counts of what waits for them there, and their unread notifications for the
+    navigation bar: one statement, only when a page renders the bar. Written as SQL because the bar is on every
+    page: compiling the ORM queries cost more than the rest of a cached page."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-
-    def load():
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute(_nav_sql(), [user.pk, user.pk])
-            rows = cursor.fetchall()
-        memberships = []
-        for member_id, unit_id, role, unit_name, _unread in rows:
-            if member_id is None:  # a user without a unit: the one row only carries the count
-                continue
-            m = Membership.from_db(connection.alias, ["id", "user_id", "unit_id", "role"],
-                                   (member_id, user.pk, unit_id, role))
-            m.user, m.unit = user, Unit.from_db(connection.alias, ["id", "name"], (unit_id, unit_name))
-            memberships.append(m)
-        return {"memberships": memberships, "is_ketua": any(m.role == Role.KETUA for m in memberships),
-                "watches": any(m.role in (Role.KETUA, Role.KEPALA, Role.TPI) for m in memberships),
-                "unread": rows[0][4] if rows else 0}
-
-    return {"nav": SimpleLazyObject(load)}
+    return {"nav": nav_for(request)}

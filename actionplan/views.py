@@ -12,9 +12,10 @@ from django.views.decorators.http import require_GET
 from lke import selectors as lke_selectors
 from zi_portal.lib.audit import client_ip
 
+from .context_processors import SOON_DAYS, nav_for
 from .forms import AssignForm
 from .models import Area, Role
-from .selectors import assignable_people, get_plan_for_user, get_step_for_user, plan_page, plans_for_user
+from .selectors import assignable_people, get_plan_for_user, get_step_for_user, home_panels, plan_page, plans_for_user
 from .services import assignments_set
 
 
@@ -30,8 +31,11 @@ def healthz(request):
 
 @login_required
 def home(request):
-    return render(request, "actionplan/home.html", {"plans": plans_for_user(request.user),
-                                                   "role_choices": Role.choices})
+    """What needs the user now, per role in each unit (the counts come with the navigation bar), and their plans."""
+    nav = nav_for(request)
+    return render(request, "actionplan/home.html", {
+        "plans": plans_for_user(request.user), "role_choices": Role.choices, "soon_days": SOON_DAYS,
+        "panels": home_panels(request.user, memberships=nav["memberships"], today=nav["today"])})
 
 
 @login_required

@@ -83,3 +83,60 @@ def component_chart(components) -> str:
                    f'{escape(STATUS_LABELS[status])}</text></g>')
     out.append("</svg>\n")
     return "\n".join(out)
+
+
+NARROW_W, NARROW_ROW_H = 360, 54
+
+
+def component_chart_narrow(components) -> str:
+    """The same figures as `component_chart` for a phone: each component's name on its own line above a bar as
+    wide as the screen, and the legend in two columns, so the texts keep about their nominal size at 360-400 px.
+    Its patterns have their own ids (the wide chart is in the same page, hidden)."""
+    patterns = PATTERNS.replace('id="pat-', 'id="patn-')
+    style = {status: (fill.replace("url(#pat-", "url(#patn-"), text) for status, (fill, text) in STYLE.items()}
+    legend_y = TOP + len(components) * NARROW_ROW_H + 4
+    height = legend_y + 3 * 22 + 4
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {NARROW_W} {height}" width="100%" role="img" '
+        f'aria-label="{escape(gettext("Kemajuan per komponen"))}" font-family="DejaVu Sans, Arial, sans-serif" '
+        f'font-size="13">',
+        f'<title>{escape(gettext("Kemajuan per komponen: jumlah target per status"))}</title>',
+        patterns,
+    ]
+    bar_h = 22
+    for i, (component, progress) in enumerate(components):
+        y = TOP + i * NARROW_ROW_H
+        label = Truncator(f"{component.code}. {component.get_code_display()}").chars(30)
+        summary = (gettext("tidak ada target") if progress.total == 0 else
+                   f"{progress.done}/{progress.total} ({progress.percent:.1f}%)".replace(".", ","))
+        out.append('<g class="component-row">')
+        out.append(f'  <text x="0" y="{y + 13}">{escape(label)}</text>')
+        out.append(f'  <text x="{NARROW_W}" y="{y + 13}" text-anchor="end" font-weight="bold">{escape(summary)}</text>')
+        bar_y = y + 20
+        out.append(f'  <rect x="0" y="{bar_y}" width="{NARROW_W}" height="{bar_h}" fill="#ffffff" stroke="#adb5bd"/>')
+        x, parts = 0.0, []
+        for status in ORDER:
+            n = progress.counts.get(status, 0)
+            if not n:
+                continue
+            width = NARROW_W * n / progress.total
+            fill, text_fill = style[status]
+            parts.append(f'<rect x="{_n(x)}" y="{bar_y}" width="{_n(width)}" height="{bar_h}" fill="{fill}" '
+                         f'stroke="#212529" stroke-width="0.5"><title>{escape(STATUS_LABELS[status])}: {n}</title>'
+                         f'</rect>')
+            if width >= 18:
+                halo = "#000000" if text_fill == "#ffffff" else "#ffffff"
+                parts.append(f'<text x="{_n(x + width / 2)}" y="{bar_y + 16}" text-anchor="middle" '
+                             f'fill="{text_fill}" font-weight="bold" stroke="{halo}" stroke-width="2.5" '
+                             f'paint-order="stroke">{n}</text>')
+            x += width
+        if parts:
+            out.append("  " + "".join(parts))
+        out.append("</g>")
+    for i, status in enumerate(ORDER):
+        lx, ly = (i % 2) * 180, legend_y + (i // 2) * 22
+        out.append(f'<g class="legend"><rect x="{lx}" y="{ly}" width="16" height="14" fill="{style[status][0]}" '
+                   f'stroke="#212529" stroke-width="0.5"/><text x="{lx + 22}" y="{ly + 12}">'
+                   f'{escape(STATUS_LABELS[status])}</text></g>')
+    out.append("</svg>\n")
+    return "\n".join(out)

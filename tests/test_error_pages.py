@@ -27,7 +27,7 @@ def test_403_says_in_indonesian_why_the_view_refused(client, login, plan, assign
     html = _page(response)
     assert "Akses ditolak" in html
     assert "Dasbor kemajuan untuk Ketua Tim, Kepala Dinas dan TPI." in html
-    assert "Rencana kerja" in html          # the navigation of a signed-in user is there
+    assert "Beranda" in html                # the navigation of a signed-in user is there
 
 
 @pytest.mark.django_db

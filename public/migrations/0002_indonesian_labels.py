@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('actionplan', '0003_indonesian_labels'),
-        ('monev', '0005_indonesian_labels'),
+        ('monev', '0006_indonesian_labels'),
         ('public', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
