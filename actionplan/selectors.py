@@ -175,3 +175,34 @@ def plan_page(plan: Plan, *, component_code: str | None = None, page=None, every
     return {"components": components, "sections": sections, "page": number, "pages": pages,
             "page_numbers": range(1, pages + 1), "step_total": total, "first": first,
             "last": first + len(steps) - 1 if steps else 0, "everything": everything}
+
+
+def get_unit_team_for_user(user, unit_id):
+    """(unit, membership) for the team pages: 404 outside the unit, 403 for anyone but its Ketua Tim."""
+    from django.core.exceptions import PermissionDenied
+
+    membership = membership_for(user, unit_id)
+    if membership is None:
+        raise Http404("Unit kerja tidak ditemukan.")
+    if membership.role != Role.KETUA:
+        raise PermissionDenied("Hanya Ketua Tim yang mengatur anggota tim unit ini.")
+    return membership.unit, membership
+
+
+def get_member_for_user(user, membership_id) -> Membership:
+    """Another person's membership, for the Ketua Tim of its unit (404 outside it, 403 for other roles)."""
+    member = Membership.objects.select_related("user", "unit").filter(pk=membership_id).first()
+    if member is None:
+        raise Http404("Anggota tidak ditemukan.")
+    get_unit_team_for_user(user, member.unit_id)
+    return member
+
+
+def unit_team(unit_id):
+    """The unit's people with their role and profile, Ketua Tim first (one query)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    order = Case(*[When(role=r, then=Value(i)) for i, r in enumerate([Role.KETUA, Role.KEPALA, Role.ANGGOTA,
+                                                                       Role.TPI])], output_field=IntegerField())
+    return (Membership.objects.filter(unit_id=unit_id).select_related("user__profile")
+            .annotate(role_order=order).order_by("role_order", "user__first_name", "user__username"))
