@@ -181,7 +181,7 @@ def get_unit_team_for_user(user, unit_id):
     """(unit, membership) for the team pages: 404 outside the unit, 403 for anyone but its Ketua Tim."""
     from django.core.exceptions import PermissionDenied
 
-    membership = membership_for(user, unit_id)
+    membership = membership_for(user, unit_id) if 0 < int(unit_id) < 2**63 else None
     if membership is None:
         raise Http404("Unit kerja tidak ditemukan.")
     if membership.role != Role.KETUA:
