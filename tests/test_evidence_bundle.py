@@ -147,3 +147,19 @@ def test_bundle_page_lists_past_bundles_with_their_status(_create, client, plan,
 def test_unknown_component_is_refused_and_nothing_queued(_create, client, plan, accepted, ketua):
     response = _create(client, ketua, plan, "IX")
     assert response.status_code == 302 and not EvidenceBundle.objects.exists()
+
+
+def test_bundle_page_makes_the_same_queries_for_one_bundle_and_for_thirty(client, plan, ketua,
+                                                                         django_assert_num_queries):
+    client.force_login(ketua)
+    url = reverse("evidence:bundle_list", args=[plan.pk])
+    EvidenceBundle.objects.create(plan=plan, requested_by=ketua)
+    client.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    EvidenceBundle.objects.bulk_create([EvidenceBundle(plan=plan, requested_by=ketua) for _ in range(29)])
+    with django_assert_num_queries(len(one)):
+        assert client.get(url).status_code == 200

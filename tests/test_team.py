@@ -145,3 +145,20 @@ def test_a_ketua_of_another_unit_gets_404(client, unit, anggota, outsider):
     assert client.post(reverse("actionplan:team_remove", args=[member.pk])).status_code == 404
     assert Membership.objects.filter(pk=member.pk).exists()
 
+
+
+def test_team_page_makes_the_same_queries_for_four_people_and_for_forty(client, ketua, anggota, kepala, tpi, unit,
+                                                                       django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(ketua)
+    url = reverse("actionplan:team", args=[unit.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for i in range(36):
+        person_ensure(username=f"staf{i}", full_name=f"Staf {i}", nip="", position="", unit=unit,
+                      role=Role.ANGGOTA, password=PASSWORD)
+    with django_assert_num_queries(len(few)):
+        assert client.get(url).status_code == 200
