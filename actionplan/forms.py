@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from zi_portal.lib.forms import SubmitButton
 
+from .models import Role
+
 _PK = re.compile(r"[0-9]{1,18}")
 
 
@@ -31,3 +33,23 @@ class AssignForm(forms.Form):
         self.fields["people"].queryset = people_qs
         self.helper = FormHelper()
         self.helper.add_input(SubmitButton("submit", _("Simpan"), css_class="btn-success"))
+
+
+class MemberAddForm(forms.Form):
+    """An existing account, by username or e-mail."""
+
+    identifier = forms.CharField(label=_("Nama pengguna atau e-mail"), max_length=254)
+    role = forms.ChoiceField(label=_("Peran"), choices=Role.choices, initial=Role.ANGGOTA)
+
+
+class MemberInviteForm(forms.Form):
+    """A new account; its owner sets the password from the link in the mail."""
+
+    full_name = forms.CharField(label=_("Nama lengkap"), max_length=300)
+    username = forms.CharField(label=_("Nama pengguna"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    role = forms.ChoiceField(label=_("Peran"), choices=Role.choices, initial=Role.ANGGOTA)
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Peran"), choices=Role.choices)

@@ -318,3 +318,34 @@ def _assessed_plans(unit_ids: list[int], today) -> list[dict]:
         out.append({"plan": plan, "total": c["total"], "done": c[DONE], "late": c[LATE], "waiting": c[WAITING],
                     "percent": round(100.0 * c[DONE] / c["total"], 1) if c["total"] else 0.0})
     return out
+
+
+def get_unit_team_for_user(user, unit_id):
+    """(unit, membership) for the team pages: 404 outside the unit, 403 for anyone but its Ketua Tim."""
+    from django.core.exceptions import PermissionDenied
+
+    membership = membership_for(user, unit_id) if 0 < int(unit_id) < 2**63 else None
+    if membership is None:
+        raise Http404("Unit kerja tidak ditemukan.")
+    if membership.role != Role.KETUA:
+        raise PermissionDenied("Hanya Ketua Tim yang mengatur anggota tim unit ini.")
+    return membership.unit, membership
+
+
+def get_member_for_user(user, membership_id) -> Membership:
+    """Another person's membership, for the Ketua Tim of its unit (404 outside it, 403 for other roles)."""
+    member = Membership.objects.select_related("user", "unit").filter(pk=membership_id).first()
+    if member is None:
+        raise Http404("Anggota tidak ditemukan.")
+    get_unit_team_for_user(user, member.unit_id)
+    return member
+
+
+def unit_team(unit_id):
+    """The unit's people with their role and profile, Ketua Tim first (one query)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    order = Case(*[When(role=r, then=Value(i)) for i, r in enumerate([Role.KETUA, Role.KEPALA, Role.ANGGOTA,
+                                                                       Role.TPI])], output_field=IntegerField())
+    return (Membership.objects.filter(unit_id=unit_id).select_related("user__profile")
+            .annotate(role_order=order).order_by("role_order", "user__first_name", "user__username"))

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 
 import tablib
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import ProtectedError, Q, RestrictedError
+from django.urls import reverse
 
 from zi_portal.lib.audit import audit_record
 from zi_portal.lib.db import retry_once_on_deadlock
@@ -24,6 +25,7 @@ from .models import (
     Membership,
     Plan,
     Profile,
+    Role,
     SubComponent,
     Target,
     Unit,
@@ -349,3 +351,142 @@ def assignments_set(*, step: ActionStep, users, actor, ip: str | None = None) ->
                              [f"+{n}" for n in sorted(added)] + [f"-{n}" for n in sorted(removed)]),
                          data={"added": sorted(added), "removed": sorted(removed)})
     return sorted(added), sorted(removed)
+
+
+# -- the team: the Ketua Tim adds, re-roles and removes the unit's people ----------------------------------------
+
+def _ketua_check(*, unit: Unit, actor) -> None:
+    if not Membership.objects.filter(unit=unit, user=actor, role=Role.KETUA).exists():
+        raise PermissionDenied("Hanya Ketua Tim unit ini yang mengatur anggota tim.")
+
+
+def _person_label(user) -> str:
+    return f"{user.get_full_name() or user.username} ({user.username})"
+
+
+def member_add(*, unit: Unit, identifier: str, role: str, actor, ip: str | None = None) -> Membership:
+    """Add an existing account — found by its username or its e-mail address (exactly one) — to `unit` in
+    `role`, and tell them by e-mail. Refused when the person already belongs to the unit."""
+    from zi_portal.lib.email import absolute_url, send_email
+
+    User = get_user_model()
+    identifier = (identifier or "").strip()
+    _ketua_check(unit=unit, actor=actor)
+    matches = list(User.objects.filter(Q(username__iexact=identifier) | Q(email__iexact=identifier),
+                                       is_active=True)[:2]) if identifier else []
+    if len(matches) != 1:
+        raise ValidationError({"identifier": "Tidak ada satu akun pun dengan nama pengguna atau e-mail itu."
+                               if not matches else "Lebih dari satu akun memakai e-mail itu; pakai nama pengguna."})
+    user = matches[0]
+    with transaction.atomic():
+        if Membership.objects.filter(unit=unit, user=user).exists():
+            raise ValidationError({"identifier": f"{_person_label(user)} sudah menjadi anggota unit ini."})
+        membership = Membership(unit=unit, user=user, role=role)
+        membership.full_clean()
+        membership.save()
+        audit_record(actor=actor, action="membership.add", unit=unit, obj=membership, ip=ip,
+                     summary=f"{_person_label(user)} ditambahkan sebagai {membership.get_role_display()}",
+                     data={"user": user.pk, "role": role})
+        if user.email:
+            transaction.on_commit(lambda: send_email("team-added", to=[user.email], context={
+                "recipient_name": user.get_full_name() or user.username, "unit": unit.name,
+                "role": membership.get_role_display(), "login_url": absolute_url(reverse("login"))}))
+    return membership
+
+
+def member_invite(*, unit: Unit, username: str, full_name: str, email: str, role: str, actor,
+                  ip: str | None = None) -> Membership:
+    """A new account (no usable password) in `unit` with `role`, and a mail with a one-time link to set its
+    password: Django's password-reset token, so the link dies once the password is set (or after
+    PASSWORD_RESET_TIMEOUT) and the set-password page is the portal's own."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from zi_portal.lib.email import absolute_url, send_email
+
+    User = get_user_model()
+    _ketua_check(unit=unit, actor=actor)
+    username, email = (username or "").strip(), (email or "").strip()
+    first, _sep, last = " ".join((full_name or "").split()).partition(" ")
+    with transaction.atomic():
+        errors = {}
+        if User.objects.filter(username__iexact=username).exists():
+            errors["username"] = "Nama pengguna itu sudah dipakai."
+        if email and User.objects.filter(email__iexact=email).exists():
+            errors["email"] = "E-mail itu sudah dipakai akun lain: tambahkan akun itu sebagai akun yang ada."
+        user = User(username=username, email=email, first_name=first[:150], last_name=last[:150])
+        user.set_unusable_password()
+        try:
+            user.full_clean(exclude=["password"])
+        except ValidationError as exc:
+            errors = {**exc.message_dict, **errors}
+        if not email:
+            errors["email"] = "E-mail wajib diisi: tautan pembuatan kata sandi dikirim ke sana."
+        if not first:
+            errors["full_name"] = "Nama lengkap wajib diisi."
+        if errors:
+            raise ValidationError(errors)
+        user.save()
+        Profile.objects.create(user=user)
+        membership = Membership(unit=unit, user=user, role=role)
+        membership.full_clean()
+        membership.save()
+        audit_record(actor=actor, action="membership.invite", unit=unit, obj=membership, ip=ip,
+                     summary=f"Akun baru {_person_label(user)} dibuat sebagai {membership.get_role_display()}; "
+                             f"tautan kata sandi dikirim ke {email}",
+                     data={"user": user.pk, "role": role, "email": email})
+        link = absolute_url(reverse("password_reset_confirm", kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)}))
+        transaction.on_commit(lambda: send_email("team-invite", to=[email], context={
+            "recipient_name": user.get_full_name() or user.username, "username": user.username, "unit": unit.name,
+            "role": membership.get_role_display(), "invited_by": actor.get_full_name() or actor.username,
+            "set_password_url": link}))
+    return membership
+
+
+def _last_ketua(membership: Membership) -> bool:
+    return (membership.role == Role.KETUA and not Membership.objects.filter(unit_id=membership.unit_id, role=Role.KETUA)
+            .exclude(pk=membership.pk).exists())
+
+
+def membership_role_set(*, membership: Membership, role: str, actor, ip: str | None = None) -> Membership:
+    """Change a person's role in the unit. The unit keeps at least one Ketua Tim."""
+    with transaction.atomic():
+        _ketua_check(unit=membership.unit, actor=actor)
+        # Locked in unit order, so two Ketua demoting each other at once cannot both succeed.
+        list(Membership.objects.select_for_update().filter(unit_id=membership.unit_id, role=Role.KETUA))
+        membership = Membership.objects.select_for_update().select_related("user", "unit").get(pk=membership.pk)
+        before = membership.role
+        if role == before:
+            raise ValidationError({"role": "Peran itu sudah peran orang ini."})
+        if _last_ketua(membership):
+            raise ValidationError({"role": "Unit harus tetap punya Ketua Tim: tetapkan Ketua Tim lain lebih dulu."})
+        membership.role = role
+        membership.full_clean()
+        membership.save(update_fields=["role"])
+        audit_record(actor=actor, action="membership.role", unit=membership.unit, obj=membership, ip=ip,
+                     summary=f"Peran {_person_label(membership.user)}: {Role(before).label} → "
+                             f"{membership.get_role_display()}",
+                     data={"user": membership.user_id, "from": before, "to": role})
+    return membership
+
+
+def membership_remove(*, membership: Membership, actor, ip: str | None = None) -> None:
+    """Remove a person from the unit, and from the action steps of the unit they were responsible for. Their
+    account, uploads and decisions stay. The last Ketua Tim cannot be removed."""
+    with transaction.atomic():
+        _ketua_check(unit=membership.unit, actor=actor)
+        list(Membership.objects.select_for_update().filter(unit_id=membership.unit_id, role=Role.KETUA))
+        membership = Membership.objects.select_for_update().select_related("user", "unit").get(pk=membership.pk)
+        if _last_ketua(membership):
+            raise ValidationError("Ketua Tim terakhir tidak dapat dikeluarkan: tetapkan Ketua Tim lain lebih dulu.")
+        steps = list(Assignment.objects.filter(user_id=membership.user_id,
+                                               step__indicator__subcomponent__component__plan__unit_id=membership
+                                               .unit_id).values_list("step_id", flat=True))
+        Assignment.objects.filter(user_id=membership.user_id, step_id__in=steps).delete()
+        audit_record(actor=actor, action="membership.remove", unit=membership.unit, obj=membership, ip=ip,
+                     summary=f"{_person_label(membership.user)} ({membership.get_role_display()}) dikeluarkan "
+                             f"dari unit; penanggung jawab {len(steps)} langkah aksi dilepas",
+                     data={"user": membership.user_id, "role": membership.role, "steps": steps})
+        membership.delete()

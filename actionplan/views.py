@@ -1,22 +1,32 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from lke import selectors as lke_selectors
 from zi_portal.lib.audit import client_ip
 
 from .context_processors import SOON_DAYS, nav_for
-from .forms import AssignForm
+from .forms import AssignForm, MemberAddForm, MemberInviteForm, MemberRoleForm
 from .models import Area, Role
-from .selectors import assignable_people, get_plan_for_user, get_step_for_user, home_panels, plan_page, plans_for_user
-from .services import assignments_set
+from .selectors import (
+    assignable_people,
+    get_member_for_user,
+    get_plan_for_user,
+    get_step_for_user,
+    get_unit_team_for_user,
+    home_panels,
+    plan_page,
+    plans_for_user,
+    unit_team,
+)
+from .services import assignments_set, member_add, member_invite, membership_remove, membership_role_set
 
 
 @require_GET
@@ -68,3 +78,84 @@ def step_assign(request, step_id: int):
         plan = step.indicator.subcomponent.component
         return redirect(f"{reverse('actionplan:plan_detail', args=[plan.plan_id])}?komponen={plan.code}")
     return render(request, "actionplan/step_assign.html", {"step": step, "form": form})
+
+
+# -- the team (only the unit's Ketua Tim) ------------------------------------------------------------------------
+
+def _team_page(request, unit, *, add_form=None, invite_form=None, status=200):
+    return render(request, "actionplan/team.html", {
+        "unit": unit, "members": unit_team(unit.pk), "role_choices": Role.choices,
+        "add_form": add_form or MemberAddForm(), "invite_form": invite_form or MemberInviteForm()}, status=status)
+
+
+@login_required
+def team(request, unit_id: int):
+    unit, _membership = get_unit_team_for_user(request.user, unit_id)
+    return _team_page(request, unit)
+
+
+@login_required
+@require_POST
+def team_add(request, unit_id: int):
+    unit, _membership = get_unit_team_for_user(request.user, unit_id)
+    form = MemberAddForm(request.POST)
+    if form.is_valid():
+        try:
+            member = member_add(unit=unit, identifier=form.cleaned_data["identifier"], role=form.cleaned_data["role"],
+                                actor=request.user, ip=client_ip(request))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(p)s ditambahkan sebagai %(r)s.") % {
+                "p": member.user.get_full_name() or member.user.username, "r": member.get_role_display()})
+            return redirect("actionplan:team", unit_id=unit.pk)
+    return _team_page(request, unit, add_form=form, status=400)
+
+
+@login_required
+@require_POST
+def team_invite(request, unit_id: int):
+    unit, _membership = get_unit_team_for_user(request.user, unit_id)
+    form = MemberInviteForm(request.POST)
+    if form.is_valid():
+        try:
+            member = member_invite(unit=unit, actor=request.user, ip=client_ip(request), **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Akun %(u)s dibuat; tautan untuk membuat kata sandi dikirim ke %(e)s.")
+                             % {"u": member.user.username, "e": member.user.email})
+            return redirect("actionplan:team", unit_id=unit.pk)
+    return _team_page(request, unit, invite_form=form, status=400)
+
+
+@login_required
+@require_POST
+def team_role(request, membership_id: int):
+    member = get_member_for_user(request.user, membership_id)
+    form = MemberRoleForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Pilih peran yang tersedia."))
+        member = membership_role_set(membership=member, role=form.cleaned_data["role"], actor=request.user,
+                                     ip=client_ip(request))
+    except ValidationError as exc:
+        messages.error(request, _("Peran tidak diubah: %(e)s") % {"e": " ".join(exc.messages)})
+    else:
+        messages.success(request, _("Peran %(p)s sekarang %(r)s.")
+                         % {"p": member.user.get_full_name() or member.user.username, "r": member.get_role_display()})
+    return redirect("actionplan:team", unit_id=member.unit_id)
+
+
+@login_required
+@require_POST
+def team_remove(request, membership_id: int):
+    member = get_member_for_user(request.user, membership_id)
+    try:
+        membership_remove(membership=member, actor=request.user, ip=client_ip(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(p)s dikeluarkan dari unit.")
+                         % {"p": member.user.get_full_name() or member.user.username})
+    return redirect("actionplan:team", unit_id=member.unit_id)

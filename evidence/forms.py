@@ -91,3 +91,14 @@ class WithdrawForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False  # the page wraps it in a form posting to evidence:withdraw
         self.helper.add_input(SubmitButton("submit", _("Tarik revisi"), css_class="btn-danger"))
+
+
+class BundleForm(forms.Form):
+    """Which part of the plan goes into the Berkas untuk TPI: every component (blank) or one."""
+
+    component = forms.ChoiceField(label=_("Komponen"), required=False)
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["component"].choices = [("", _("Semua komponen"))] + [
+            (c.code, f"{c.code}. {c.name}") for c in plan.components.order_by("order")]

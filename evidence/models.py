@@ -41,6 +41,10 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
 OPEN_FOR_UPLOAD = {None, RevisionStatus.REVISE, RevisionStatus.WITHDRAWN}
 UPLOAD_ROLES = frozenset({Role.ANGGOTA, Role.KETUA})
 COMMENT_ROLES = frozenset({Role.ANGGOTA, Role.KETUA})
+# Berkas untuk TPI: the TPI who assess the unit, the Ketua Tim who hands the evidence over, and the Kepala Dinas,
+# who signs the Monev reports resting on this evidence and answers for it to the assessors. Anggota Tim read the
+# files of their own steps one by one; the whole unit's bundle is not their job.
+BUNDLE_ROLES = frozenset({Role.TPI, Role.KETUA, Role.KEPALA})
 
 
 def allowed_transition(*, revision: "Revision", to: str, user, role: str | None) -> Rule | None:
@@ -154,3 +158,63 @@ class Comment(models.Model):
 
     def __str__(self):
         return self.body[:60]
+
+
+def bundle_upload_to(instance: "EvidenceBundle", filename: str) -> str:
+    token = secrets.token_hex(16)
+    return f"berkas-tpi/{token[:2]}/{token}.zip"
+
+
+class EvidenceBundle(models.Model):
+    """Berkas untuk TPI: every accepted bukti fisik of a plan (or of one component) in one ZIP with an index,
+    built by a Celery task (evidence.tasks.build_bundle) and kept with its SHA-256 for download."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Menunggu diproses")
+        BUILDING = "building", _("Sedang disusun")
+        READY = "ready", _("Siap diunduh")
+        FAILED = "failed", _("Gagal")
+
+    plan = models.ForeignKey("actionplan.Plan", on_delete=models.PROTECT, related_name="evidence_bundles")
+    # A code rather than a foreign key: the bundle is a record of what was asked, kept if a plan is re-imported.
+    component_code = models.CharField(_("komponen"), max_length=4, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("diminta"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    file = models.FileField(upload_to=bundle_upload_to, max_length=200, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("ukuran"), null=True, blank=True)
+    file_count = models.PositiveIntegerField(_("jumlah berkas"), default=0)
+    error = models.CharField(_("kesalahan"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("berkas untuk TPI")
+        verbose_name_plural = _("berkas untuk TPI")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self):
+        return f"Berkas TPI {self.plan} {self.component_code or 'semua komponen'} ({self.get_status_display()})"
+
+    @property
+    def download_name(self) -> str:
+        part = f"komponen-{self.component_code}" if self.component_code else "semua-komponen"
+        return f"berkas-tpi-{self.plan.year}-{part}-{self.pk}.zip"
+
+
+class BundleDownload(models.Model):
+    """One download of a bundle: who, when, from where."""
+
+    bundle = models.ForeignKey(EvidenceBundle, on_delete=models.PROTECT, related_name="downloads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("waktu"), default=timezone.now)
+    ip = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("unduhan berkas TPI")
+        verbose_name_plural = _("unduhan berkas TPI")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} — {self.bundle_id} — {self.at:%Y-%m-%d %H:%M}"

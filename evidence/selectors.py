@@ -198,3 +198,62 @@ def my_tasks_page(user, *, page=None, done: bool = False) -> dict:
             "page": number, "pages": pages, "page_numbers": range(1, pages + 1),
             "first": (number - 1) * TASKS_PER_PAGE + 1 if out else 0,
             "last": (number - 1) * TASKS_PER_PAGE + len(out)}
+
+
+# -- Berkas untuk TPI ---------------------------------------------------------------------------------------------
+
+def _bundle_membership(user, unit_id) -> Membership:
+    """404 outside the unit; 403 for a member whose role does not take the bundle (evidence.models.BUNDLE_ROLES)."""
+    from django.core.exceptions import PermissionDenied
+
+    from .models import BUNDLE_ROLES
+
+    membership = _membership(user, unit_id)
+    if membership is None:
+        raise Http404("Rencana kerja tidak ditemukan.")
+    if membership.role not in BUNDLE_ROLES:
+        raise PermissionDenied("Berkas untuk TPI hanya untuk TPI, Ketua Tim dan Kepala Dinas unit ini.")
+    return membership
+
+
+def get_plan_for_bundles(user, plan_id):
+    """(plan, membership) for the bundle pages."""
+    from actionplan.models import Plan
+
+    plan = Plan.objects.select_related("unit").filter(pk=plan_id).first()
+    if plan is None:
+        raise Http404("Rencana kerja tidak ditemukan.")
+    return plan, _bundle_membership(user, plan.unit_id)
+
+
+def get_bundle_for_user(user, bundle_id):
+    from .models import EvidenceBundle
+
+    bundle = EvidenceBundle.objects.select_related("plan__unit").filter(pk=bundle_id).first()
+    if bundle is None:
+        raise Http404("Berkas tidak ditemukan.")
+    _bundle_membership(user, bundle.plan.unit_id)
+    return bundle
+
+
+def plan_bundles(plan):
+    """The plan's bundles, newest first, with who asked and how often each was downloaded (one query)."""
+    from .models import EvidenceBundle
+
+    return (EvidenceBundle.objects.filter(plan=plan).select_related("requested_by")
+            .annotate(download_count=Count("downloads")).order_by("-requested_at", "-id")[:50])
+
+
+def bundle_files(plan, component_code: str = ""):
+    """The files of the accepted revisions of the plan (of one component), in plan order. A target has at most one
+    accepted revision and no revision follows it (evidence.models.OPEN_FOR_UPLOAD), so accepted is the latest."""
+    rows = EvidenceFile.objects.filter(revision__status=RevisionStatus.ACCEPTED,
+                                       revision__target__step__indicator__subcomponent__component__plan=plan)
+    if component_code:
+        rows = rows.filter(revision__target__step__indicator__subcomponent__component__code=component_code)
+    return (rows.select_related("revision__submitted_by", "revision__decision__reviewer",
+                                "revision__target__step__indicator__subcomponent__component")
+            .order_by("revision__target__step__indicator__subcomponent__component__order",
+                      "revision__target__step__indicator__subcomponent__number",
+                      "revision__target__step__indicator__order", "revision__target__step__order",
+                      "revision__target__step_id", "revision__target__due_date", "revision__target_id", "id"))

@@ -25,6 +25,7 @@ from .models import (
     OPEN_FOR_UPLOAD,
     UPLOAD_ROLES,
     Comment,
+    EvidenceBundle,
     EvidenceFile,
     ReviewDecision,
     Revision,
@@ -214,3 +215,80 @@ def comment_add(*, target: Target, user, membership: Membership | None, body: st
         audit_record(actor=user, action="evidence.comment", unit=_unit_of(target), obj=target, ip=ip,
                      summary=_("Komentar: %(b)s") % {"b": comment.body[:200]}, data={"comment": comment.pk})
     return comment
+
+
+# -- Berkas untuk TPI ---------------------------------------------------------------------------------------------
+
+def bundle_request(*, plan, component_code: str, user, membership: Membership | None,
+                   ip: str | None = None) -> "EvidenceBundle":
+    """Queue a bundle of the plan's accepted bukti fisik (of one component when `component_code` is given). The
+    build runs in evidence.tasks.build_bundle once the request is committed (at once in the default setup)."""
+    from .models import BUNDLE_ROLES
+    from .tasks import build_bundle
+
+    if membership is None or membership.role not in BUNDLE_ROLES:
+        raise PermissionDenied(_("Berkas untuk TPI hanya untuk TPI, Ketua Tim dan Kepala Dinas unit ini."))
+    if component_code and not plan.components.filter(code=component_code).exists():
+        raise ValidationError({"component": _("Komponen itu tidak ada dalam rencana kerja ini.")})
+    with transaction.atomic():
+        bundle = EvidenceBundle(plan=plan, component_code=component_code or "", requested_by=user)
+        bundle.full_clean(exclude=["file"])
+        bundle.save()
+        audit_record(actor=user, action="evidence.bundle.request", unit_id=plan.unit_id, obj=bundle, ip=ip,
+                     summary=_("Meminta berkas untuk TPI (%(c)s)")
+                     % {"c": _("komponen %s") % component_code if component_code else _("semua komponen")},
+                     data={"bundle": bundle.pk, "component": component_code or ""})
+        transaction.on_commit(lambda: build_bundle.delay(bundle.pk))
+    return bundle
+
+
+def bundle_build(*, bundle_id: int) -> bool:
+    """Build one queued bundle: claim it (queued → building, so a second delivery does nothing), write the ZIP of
+    the accepted revisions' files and their index, store it with its SHA-256. Returns whether it built. A failure
+    is recorded on the bundle (status failed, the reason) and in the audit trail, never left as 'building'."""
+    from django.core.files import File
+
+    from .bundles import BundleIntegrityError, build_to_tempfile, entries_for
+    from .selectors import bundle_files
+
+    claimed = EvidenceBundle.objects.filter(pk=bundle_id, status=EvidenceBundle.Status.QUEUED).update(
+        status=EvidenceBundle.Status.BUILDING, started_at=timezone.now())
+    if not claimed:
+        return False
+    bundle = EvidenceBundle.objects.select_related("plan", "requested_by").get(pk=bundle_id)
+    entries = entries_for(bundle_files(bundle.plan, bundle.component_code))
+    try:
+        tmp, digest, size = build_to_tempfile(entries)
+    except (BundleIntegrityError, OSError) as exc:
+        reason = (_("Isi berkas tidak cocok dengan SHA-256 saat diunggah: %(f)s") % {"f": exc}
+                  if isinstance(exc, BundleIntegrityError) else _("Berkas tidak dapat dibaca dari penyimpanan."))
+        with transaction.atomic():
+            EvidenceBundle.objects.filter(pk=bundle.pk).update(status=EvidenceBundle.Status.FAILED,
+                                                               finished_at=timezone.now(), error=reason[:500])
+            audit_record(actor=None, action="evidence.bundle.fail", unit_id=bundle.plan.unit_id, obj=bundle,
+                         summary=reason, data={"bundle": bundle.pk})
+        return False
+    with tmp:
+        stored = bundle.file.storage.save(bundle.file.field.generate_filename(bundle, "berkas.zip"), File(tmp))
+    try:
+        with transaction.atomic():
+            EvidenceBundle.objects.filter(pk=bundle.pk).update(
+                status=EvidenceBundle.Status.READY, file=stored, sha256=digest, size=size,
+                file_count=len(entries), finished_at=timezone.now(), error="")
+            audit_record(actor=bundle.requested_by, action="evidence.bundle.build", unit_id=bundle.plan.unit_id,
+                         obj=bundle, summary=_("Berkas untuk TPI tersusun: %(n)s berkas") % {"n": len(entries)},
+                         data={"bundle": bundle.pk, "files": len(entries), "size": size, "sha256": digest})
+    except Exception:
+        discard_stored([stored])
+        raise
+    return True
+
+
+def bundle_download_record(*, bundle, user, ip: str | None = None) -> None:
+    """Every download of a bundle is a row (who, when, IP) and an audit record."""
+    from .models import BundleDownload
+
+    with transaction.atomic():
+        BundleDownload.objects.create(bundle=bundle, user=user, ip=ip)
+        audit_record(actor=user, action="evidence.bundle.download", unit_id=bundle.plan.unit_id, obj=bundle, ip=ip,
+                     summary=_("Mengunduh berkas untuk TPI #%(n)s") % {"n": bundle.pk}, data={"bundle": bundle.pk})

@@ -12,4 +12,7 @@ urlpatterns = [
     path("revisi/<int:revision_id>/review/", views.review, name="review"),
     path("revisi/<int:revision_id>/tarik/", views.withdraw, name="withdraw"),
     path("berkas/<int:file_id>/", views.download, name="download"),
+    path("rencana/<int:plan_id>/berkas-tpi/", views.bundle_list, name="bundle_list"),
+    path("rencana/<int:plan_id>/berkas-tpi/buat/", views.bundle_create, name="bundle_create"),
+    path("berkas-tpi/<int:bundle_id>/unduh/", views.bundle_download, name="bundle_download"),
 ]

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -12,7 +13,7 @@ from zi_portal.lib.audit import client_ip
 from zi_portal.lib.files import protected_file_response
 
 from . import selectors, services
-from .forms import CommentForm, ReviewForm, UploadForm, WithdrawForm
+from .forms import BundleForm, CommentForm, ReviewForm, UploadForm, WithdrawForm
 from .models import RevisionStatus, allowed_transition
 
 
@@ -163,3 +164,40 @@ def download(request, file_id: int):
     row = selectors.get_file_for_user(request.user, file_id)
     return protected_file_response(row.file, filename=row.original_name, content_type=row.content_type,
                                    inline=row.inline)
+
+
+# -- Berkas untuk TPI (who: evidence.models.BUNDLE_ROLES — TPI, Ketua Tim and Kepala Dinas of the unit) ---------------
+
+@login_required
+def bundle_list(request, plan_id: int):
+    plan, membership = selectors.get_plan_for_bundles(request.user, plan_id)
+    return render(request, "evidence/bundle_list.html", {
+        "plan": plan, "membership": membership, "bundles": selectors.plan_bundles(plan), "form": BundleForm(plan=plan)})
+
+
+@login_required
+@require_POST
+def bundle_create(request, plan_id: int):
+    plan, membership = selectors.get_plan_for_bundles(request.user, plan_id)
+    form = BundleForm(request.POST, plan=plan)
+    if not form.is_valid():
+        messages.error(request, _("Pilihan komponen tidak dikenal; berkas tidak disusun."))
+        return redirect("evidence:bundle_list", plan_id=plan.pk)
+    bundle = services.bundle_request(plan=plan, component_code=form.cleaned_data["component"], user=request.user,
+                                     membership=membership, ip=client_ip(request))
+    bundle.refresh_from_db()
+    if bundle.status == bundle.Status.FAILED:
+        messages.error(request, bundle.error)
+    else:
+        messages.success(request, _("Permintaan berkas tercatat (%(s)s).") % {"s": bundle.get_status_display()})
+    return redirect("evidence:bundle_list", plan_id=plan.pk)
+
+
+@login_required
+def bundle_download(request, bundle_id: int):
+    bundle = selectors.get_bundle_for_user(request.user, bundle_id)
+    if bundle.status != bundle.Status.READY:
+        raise Http404(_("Berkas ini belum siap diunduh."))
+    services.bundle_download_record(bundle=bundle, user=request.user, ip=client_ip(request))
+    return protected_file_response(bundle.file, filename=bundle.download_name, content_type="application/zip",
+                                   inline=False)

@@ -59,14 +59,16 @@ from actionplan.models import (
     AuditEvent,
     Component,
     Indicator,
+    Membership,
     Plan,
+    Role,
     SubComponent,
     Target,
     Unit,
 )
 from actionplan.selectors import assignable_people
 from actionplan.services import PlanImportError, assignments_set, plan_export_file, plan_import
-from evidence.models import Comment, EvidenceFile, ReviewDecision, Revision
+from evidence.models import BundleDownload, Comment, EvidenceBundle, EvidenceFile, ReviewDecision, Revision
 from evidence.services import revision_review as evidence_review
 from lke.models import (
     ELIGIBILITY_ITEMS,
@@ -199,7 +201,7 @@ def world(settings, certificate, unit, anggota, anggota_other, ketua, kepala, tp
     programme = build_programme(unit, plan, ketua)
     public_page_set(unit=unit, enabled=True, slug="lumajang", published_codes=["ABCD-EFGH"], actor=ketua,
                     check_role=False)
-    return {**lke, **programme,
+    return {**lke, **programme, **_team_world(plan, ketua, anggota_other),
         "plan": plan, "plan_2020": plan_2020, "unit": unit, "import_unit": import_unit,
         "target": assigned_target, "step": assigned_target.step, "revision": revision,
         "file": revision.files.get(), "upload_target": upload_target, "notification": notification,
@@ -208,6 +210,17 @@ def world(settings, certificate, unit, anggota, anggota_other, ketua, kepala, tp
         "people": {"anggota": anggota, "anggota_other": anggota_other, "ketua": ketua, "kepala": kepala,
                    "tpi": tpi, "admin": admin_user, "anonymous": None},
     }
+
+
+def _team_world(plan, ketua, anggota_other) -> dict:
+    """A built Berkas untuk TPI (of the accepted revision of _lke_world), an account outside the unit to add,
+    and a membership to re-role and remove."""
+    from evidence.services import bundle_build, bundle_request
+
+    bundle = bundle_request(plan=plan, component_code="", user=ketua, membership=ketua.memberships.get())
+    bundle_build(bundle_id=bundle.pk)
+    newcomer = User.objects.create_user("pendatang", email="pendatang@example.go.id", password=PASSWORD)
+    return {"bundle": bundle, "newcomer": newcomer, "member": anggota_other.memberships.get()}
 
 
 def _lke_world(plan, plan_2020, anggota, ketua) -> dict:
@@ -242,13 +255,15 @@ COUNTED = [Plan, Component, SubComponent, Indicator, ActionStep, Target, Assignm
            UnitCertificate, LogEntry, Session, User, Assessment, Answer, AnswerEvidence, LkeDocument, Eligibility,
            QuestionLink,
            Team, TeamMember, PriorityTarget, PriorityLink, StaffMember, PaktaIntegritas, PaktaBatch, AssetReport,
-           PublicPage, PublishedReport]
+           PublicPage, PublishedReport,
+           Membership, EvidenceBundle, BundleDownload]
 # Rows of these the payload saved (new ones, and Report and FollowUp rows changed in place) must pass their own
 # field validation.
 VALIDATED = [Plan, Component, SubComponent, Indicator, ActionStep, Target, Assignment, AuditEvent, Revision,
              EvidenceFile, ReviewDecision, Comment, Report, Recommendation, FollowUp, UnitCertificate, Assessment,
              Answer, AnswerEvidence, LkeDocument, Eligibility, QuestionLink,
-             Team, TeamMember, PriorityTarget, StaffMember, PaktaIntegritas, PaktaBatch, AssetReport]
+             Team, TeamMember, PriorityTarget, StaffMember, PaktaIntegritas, PaktaBatch, AssetReport,
+             Membership, EvidenceBundle]
 
 
 def _state_querysets() -> dict:
@@ -274,6 +289,7 @@ def _state_querysets() -> dict:
         "asset report": AssetReport.objects.order_by("pk").values_list("pk", "kind", "must_file", "filed_on"),
         "public page": PublicPage.objects.order_by("pk").values_list("pk", "slug", "enabled"),
         "published report": PublishedReport.objects.order_by("pk").values_list("pk", "pdf_public"),
+        "membership": Membership.objects.order_by("pk").values_list("pk", "role"),
     }
 
 
@@ -634,6 +650,23 @@ FUZZ_TABLE = [
     Endpoint("actionplan:step_assign", "ketua", lambda w: [w["step"].pk],
              lambda w: {"people": F("ids", required=False, allowed=_people)},
              lambda w: {"people": [str(w["people"]["anggota"].pk), str(w["people"]["anggota_other"].pk)]}),
+    # Berkas untuk TPI: the build is queued on commit (never reached in a rolled-back payload): the request is saved
+    Endpoint("evidence:bundle_create", "tpi", lambda w: [w["plan"].pk],
+             lambda w: {"component": F("choice", required=False, allowed=("I", "II"))},
+             lambda w: {"component": ["I"]}),
+    # the team: an account outside the unit by username or e-mail; a new account; a role; a removal
+    Endpoint("actionplan:team_add", "ketua", lambda w: [w["unit"].pk],
+             lambda w: {"identifier": F("exact", allowed=("pendatang", "pendatang@example.go.id")),
+                        "role": F("choice", allowed=tuple(Role.values))},
+             lambda w: {"identifier": ["pendatang@example.go.id"], "role": ["tpi"]}),
+    Endpoint("actionplan:team_invite", "ketua", lambda w: [w["unit"].pk],
+             lambda w: {"full_name": text(300), "username": text(150), "email": F("free"),
+                        "role": F("choice", allowed=tuple(Role.values))},
+             lambda w: {"full_name": ["Budi Santoso"], "username": ["budi"], "email": ["budi@example.go.id"],
+                        "role": ["anggota"]}),
+    Endpoint("actionplan:team_role", "ketua", lambda w: [w["member"].pk],
+             lambda w: {"role": F("choice", allowed=tuple(Role.values))}, lambda w: {"role": ["tpi"]}),
+    Endpoint("actionplan:team_remove", "ketua", lambda w: [w["member"].pk], lambda w: {}, lambda w: {}),
     Endpoint("evidence:upload", "anggota", lambda w: [w["upload_target"].pk],
              # qpdf repairs a PDF cut short the way readers do (evidence/validation.py), so one may be stored,
              # and the reviewer sees it.
@@ -987,6 +1020,9 @@ GET_ONLY = {
     "evidence:review_queue": ("ketua", lambda w: []),
     "evidence:target": ("anggota", lambda w: [w["target"].pk]),
     "evidence:download": ("anggota", lambda w: [w["file"].pk]),
+    "evidence:bundle_list": ("tpi", lambda w: [w["plan"].pk]),
+    "evidence:bundle_download": ("tpi", lambda w: [w["bundle"].pk]),
+    "actionplan:team": ("ketua", lambda w: [w["unit"].pk]),
     "monev:dashboard": ("ketua", lambda w: [w["plan"].pk]),
     "monev:status_export": ("ketua", lambda w: [w["plan"].pk]),
     "monev:units_summary": ("ketua", lambda w: []),

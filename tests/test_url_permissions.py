@@ -49,7 +49,10 @@ def world(plan, assigned_target, anggota, anggota_other, ketua, kepala, tpi, out
     public_page_set(unit=plan.unit, enabled=True, slug="lumajang", published_codes=["PUBL-1111"], actor=ketua,
                     check_role=False)
     report = _submitted_report(plan, ketua)
-    return {**programme, "report": report, "notification": notification, "plan": plan, "target": assigned_target,
+    bundle = _ready_bundle(plan, ketua)
+    return {**programme, "report": report, "bundle": bundle,
+            "member": anggota_other.memberships.get(),
+            "notification": notification, "plan": plan, "target": assigned_target,
             "step": assigned_target.step, "unit": plan.unit,
             "lke": lke_assessment, "lke_link": lke_link, "lke_document": lke_link.document,
             "revision": revision, "file": revision.files.get(),
@@ -76,6 +79,16 @@ def _submitted_report(plan, ketua):
     Report.objects.filter(pk=report.pk).update(draft_pdf=report.draft_pdf.name,
                                                render_state=Report.RenderState.READY, render_kind="draft")
     return report
+
+
+def _ready_bundle(plan, ketua):
+    """A built Berkas untuk TPI (of no accepted file yet: the index alone)."""
+    from evidence.services import bundle_build, bundle_request
+
+    bundle = bundle_request(plan=plan, component_code="", user=ketua, membership=ketua.memberships.get())
+    bundle_build(bundle_id=bundle.pk)
+    bundle.refresh_from_db()
+    return bundle
 
 
 def _client(client, world, role):
@@ -194,6 +207,11 @@ GET_MATRIX = [
     ("report_preview", lambda w: reverse("monev:report_preview", args=[w["report"].pk]), WATCHERS),
     # password reset by e-mail: open to everyone (a signed-in person may have forgotten it too)
     ("password_reset", lambda w: reverse("password_reset"), {r: 200 for r in ROLES}),
+    # Berkas untuk TPI: TPI, Ketua Tim and Kepala Dinas of the unit (evidence.models.BUNDLE_ROLES)
+    ("bundle_list", lambda w: reverse("evidence:bundle_list", args=[w["plan"].pk]), WATCHERS),
+    ("bundle_download", lambda w: reverse("evidence:bundle_download", args=[w["bundle"].pk]), WATCHERS),
+    # the team: only the unit's Ketua Tim
+    ("team", lambda w: reverse("actionplan:team", args=[w["unit"].pk]), KETUA_READS),
     ("password_reset_done", lambda w: reverse("password_reset_done"), {r: 200 for r in ROLES}),
     ("password_reset_complete", lambda w: reverse("password_reset_complete"), {r: 200 for r in ROLES}),
     ("password_reset_confirm_bad_link", lambda w: reverse("password_reset_confirm", args=["MQ", "bukan-token"]),
@@ -276,6 +294,15 @@ POST_MATRIX = [
      {**KETUA_ACTS, "kepala": 302}),
     ("password_reset", lambda w: reverse("password_reset"), {"email": "siapa@example.go.id"},
      {r: 302 for r in ROLES}),
+    ("bundle_create", lambda w: reverse("evidence:bundle_create", args=[w["plan"].pk]), {"component": ""},
+     {**WATCHERS, "ketua": 302, "kepala": 302, "tpi": 302}),
+    ("team_add", lambda w: reverse("actionplan:team_add", args=[w["unit"].pk]),
+     {"identifier": "orang_luar", "role": "tpi"}, KETUA_ACTS),
+    ("team_invite", lambda w: reverse("actionplan:team_invite", args=[w["unit"].pk]),
+     {"full_name": "Budi Santoso", "username": "budi", "email": "budi@example.go.id", "role": "anggota"},
+     KETUA_ACTS),
+    ("team_role", lambda w: reverse("actionplan:team_role", args=[w["member"].pk]), {"role": "tpi"}, KETUA_ACTS),
+    ("team_remove", lambda w: reverse("actionplan:team_remove", args=[w["member"].pk]), {}, KETUA_ACTS),
     ("report_begin", lambda w: reverse("monev:report_begin", args=[w["plan"].pk, 1]), {},
      {**{r: 403 for r in MEMBERS}, "ketua": 302, "outsider": 404, "anonymous": "login"}),
     ("report_sign_wrong_password", lambda w: reverse("monev:report_sign", args=[w["report"].pk]),
