@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('actionplan', '0002_target_evidence_status_audit_unit_index'),
-        ('evidence', '0002_issue14_evidence_file_sha256'),
+        ('evidence', '0003_indonesian_labels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
