@@ -987,6 +987,7 @@ GET_ONLY = {
     "monev:report_page": ("ketua", lambda w: [w["plan"].pk, 1]),
     "monev:report_download": ("ketua", lambda w: [w["signed"].pk]),
     "monev:report_preview": ("kepala", lambda w: [w["submitted"].pk]),
+    "monev:report_render_status": ("kepala", lambda w: [w["submitted"].pk]),
     "monev:notifications": ("anggota", lambda w: []),
     "lke:assessment": ("ketua", lambda w: [w["unit"].pk, 2019]),
     "lke:question": ("ketua", lambda w: [w["lke"].pk, "A.I.1.i.a"]),
