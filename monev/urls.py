@@ -14,6 +14,7 @@ urlpatterns = [
     path("rencana/<int:plan_id>/laporan/<int:semester>/simpan/", views.report_edit, name="report_edit"),
     path("rencana/<int:plan_id>/laporan/<int:semester>/ajukan/", views.report_submit, name="report_submit"),
     path("laporan/<int:report_id>/draf/", views.report_draft, name="report_draft"),
+    path("laporan/<int:report_id>/status-pdf/", views.report_render_status, name="report_render_status"),
     path("laporan/<int:report_id>/kembalikan/", views.report_return, name="report_return"),
     path("laporan/<int:report_id>/tandatangani/", views.report_sign, name="report_sign"),
     path("laporan/<int:report_id>/pratinjau.pdf", views.report_preview, name="report_preview"),

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -180,6 +180,17 @@ def report_draft(request, report_id: int):
     _run(request, lambda: services.report_request_draft(report=report, user=request.user, membership=membership,
                                                         ip=client_ip(request)), _("Draf sedang dibuat."))
     return _back(report)
+
+
+@login_required
+def report_render_status(request, report_id: int):
+    """The report's render state as JSON, polled by static/js/render-status.js while a PDF is being made."""
+    report, _membership = selectors.get_report_for_user(request.user, report_id)
+    busy = report.render_state in (report.RenderState.QUEUED, report.RenderState.RENDERING)
+    return JsonResponse({"state": report.render_state, "label": str(report.get_render_state_display()),
+                         "busy": busy, "error": report.render_error if report.render_state == "failed" else "",
+                         "pages": report.pages},
+                        headers={"Cache-Control": "no-store"})
 
 
 @login_required

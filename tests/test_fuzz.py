@@ -1030,6 +1030,7 @@ GET_ONLY = {
     "monev:report_download": ("ketua", lambda w: [w["signed"].pk]),
     "monev:report_preview": ("kepala", lambda w: [w["submitted"].pk]),
     "notifications:list": ("anggota", lambda w: []),
+    "monev:report_render_status": ("kepala", lambda w: [w["submitted"].pk]),
     "lke:assessment": ("ketua", lambda w: [w["unit"].pk, 2019]),
     "lke:question": ("ketua", lambda w: [w["lke"].pk, "A.I.1.i.a"]),
     "lke:document_download": ("ketua", lambda w: [w["lke"].pk, w["lke_link"].document_id]),

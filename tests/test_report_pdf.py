@@ -307,3 +307,33 @@ def test_monev_report_command_writes_a_draft_and_ends_with_the_contract_line(pla
 def test_monev_report_command_refuses_an_unknown_plan(db):
     with pytest.raises(CommandError):
         call_command("monev_report", "--plan", "999", "--semester", "1", stdout=io.StringIO())
+
+
+ROW_MARK = re.compile(r"Belum ada unggahan|Revisi \d+ ·")  # the evidence cell: exactly one per detail-table row
+
+
+def page_bodies(pdf: bytes) -> list[list[str]]:
+    """Each page's lines without the running header, the footer and the draft watermark."""
+    bodies = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        lines = [line.strip() for line in (page.extract_text() or "").splitlines()]
+        bodies.append([line for line in lines if line and line != "DRAF" and "Halaman" not in line
+                       and not line.startswith("Laporan Monitoring dan Evaluasi Pembangunan Zona Integritas ·")])
+    return bodies
+
+
+@pytest.mark.parametrize("copies", [1, 2, 3])
+def test_no_page_ends_with_a_component_heading_or_holds_a_lone_table_row(snapshot, copies):
+    # the rows repeated 1-3 times move every page break to a different place in the tables
+    components = [{**c, "rows": c["rows"] * copies} for c in snapshot["components"]]
+    assert all(len(c["rows"]) >= 3 for c in components)
+    _name, pdf = render({**snapshot, "components": components})
+    bodies = page_bodies(pdf)
+    headings = [f"{c['code']}. {c['name']}" for c in components]
+    for number, body in enumerate(bodies, start=1):
+        last = body[-1] if body else ""
+        assert last not in headings and not last.startswith("Bobot "), (number, body[-3:])
+        rows = sum(len(ROW_MARK.findall(line)) for line in body)
+        assert rows != 1, (number, body)
+    assert sum(len(ROW_MARK.findall(line)) for body in bodies for line in body) == sum(len(c["rows"])
+                                                                                        for c in components)

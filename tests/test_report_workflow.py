@@ -216,3 +216,65 @@ def test_report_pages_are_for_ketua_kepala_and_tpi(client, plan, anggota, tpi, o
         assert client.get(page_url(plan)).status_code == status
     client.logout()
     assert client.get(reverse("monev:verify", args=["ZZZZ-ZZZZ"])).status_code == 404
+
+
+@pytest.fixture
+def worker_configured(settings):
+    """As with REDIS_URL set: tasks go to a broker (here Celery's in-memory one, which nothing consumes) instead of
+    running in the request."""
+    from zi_portal.celery import app as celery_app
+
+    keys = ("broker_url", "task_always_eager")
+    before = {k: celery_app.conf[k] for k in keys}
+    celery_app.conf.update(broker_url="memory://", task_always_eager=False)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    yield
+    celery_app.conf.update(before)
+
+
+def render_state(client, user, report) -> dict:
+    client.force_login(user)
+    response = client.get(reverse("monev:report_render_status", args=[report.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert "no-store" in response["Cache-Control"]
+    return response.json()
+
+
+def test_with_a_worker_configured_submit_and_sign_only_queue_the_render_and_the_page_polls_its_state(
+        worker_configured, post, client, plan, ketua, kepala, evidence_done):
+    from monev.services import report_render
+
+    report = write_and_submit(post, plan, ketua)
+    report.refresh_from_db()
+    # the request returned without rendering: the draft waits for a worker
+    assert report.render_state == Report.RenderState.QUEUED and not report.draft_pdf
+    assert render_state(client, ketua, report) == {"state": "queued", "label": "Dalam antrean", "busy": True,
+                                                   "error": "", "pages": None}
+    page = client.get(page_url(plan)).content.decode()
+    assert 'data-render-status-url="%s"' % reverse("monev:report_render_status", args=[report.pk]) in page
+    assert "js/render-status.js" in page and '<noscript><meta http-equiv="refresh"' in page
+    assert 'id="render-state-reload"' in page and 'aria-live="polite"' in page
+
+    report_render(report_id=report.pk)  # what the worker does
+    ready = render_state(client, kepala, report)
+    assert ready["state"] == "ready" and not ready["busy"] and ready["pages"] >= 1
+    assert "render-status.js" not in client.get(page_url(plan)).content.decode()
+
+    response = post(kepala, reverse("monev:report_sign", args=[report.pk]), {"password": PASSWORD})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    # approving queues the final render and the signature; the request signs nothing itself
+    assert report.render_state == Report.RenderState.QUEUED and report.render_kind == "final"
+    assert report.status == Report.Status.SUBMITTED and not report.signed_pdf
+    assert render_state(client, kepala, report)["busy"]
+    report_render(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.status == Report.Status.SIGNED and report.signed_pdf
+    assert render_state(client, kepala, report)["state"] == "ready"
+
+
+def test_render_status_reports_a_failure_with_its_reason(post, client, plan, ketua):
+    report = write_and_submit(post, plan, ketua)
+    Report.objects.filter(pk=report.pk).update(render_state=Report.RenderState.FAILED, render_error="Font hilang.")
+    state = render_state(client, ketua, report)
+    assert state["state"] == "failed" and not state["busy"] and state["error"] == "Font hilang."

@@ -205,6 +205,8 @@ GET_MATRIX = [
     ("report_sign", lambda w: reverse("monev:report_sign", args=[w["report"].pk]),
      {**{r: 403 for r in MEMBERS}, "kepala": 200, "outsider": 404, "anonymous": "login"}),
     ("report_preview", lambda w: reverse("monev:report_preview", args=[w["report"].pk]), WATCHERS),
+    # the render state polled while a PDF is made: whoever reads the report
+    ("report_render_status", lambda w: reverse("monev:report_render_status", args=[w["report"].pk]), WATCHERS),
     # password reset by e-mail: open to everyone (a signed-in person may have forgotten it too)
     ("password_reset", lambda w: reverse("password_reset"), {r: 200 for r in ROLES}),
     # Berkas untuk TPI: TPI, Ketua Tim and Kepala Dinas of the unit (evidence.models.BUNDLE_ROLES)
