@@ -2,7 +2,7 @@
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import Http404
 
-from .models import ActionStep, Assignment, Membership, Plan, Role, Target
+from .models import ActionStep, Assignment, AuditEvent, Membership, Plan, Role, Target
 
 
 def membership_for(user, unit_id) -> Membership | None:
@@ -45,6 +45,24 @@ def get_step_for_user(user, step_id) -> tuple[ActionStep, Membership]:
     if membership is None:
         raise Http404("Langkah aksi tidak ditemukan.")
     return step, membership
+
+
+def get_target_for_user(user, target_id) -> tuple[Target, Membership]:
+    """The target with its step, plan and unit, and the user's membership there; 404 outside the user's units."""
+    target = (Target.objects.select_related("step__indicator__subcomponent__component__plan__unit",
+                                            "date_confirmed_by")
+              .filter(pk=target_id).first())
+    membership = membership_for(user, target.step.indicator.subcomponent.component.plan.unit_id) if target else None
+    if membership is None:
+        raise Http404("Target tidak ditemukan.")
+    return target, membership
+
+
+def target_date_history(target: Target) -> list[AuditEvent]:
+    """The audited changes and confirmations of the target's due date, newest first."""
+    return list(AuditEvent.objects.filter(object_type="actionplan.target", object_id=str(target.pk),
+                                          action__in=["target.due_date_set", "target.due_date_confirm"])
+                .select_related("actor").order_by("-at", "-id"))
 
 
 def assignable_people(unit_id):
@@ -92,10 +110,12 @@ def _target_cell(step: dict, review: str):
                          ((n,) for n in step["parse_notes"] or ())))
 
 
-def plan_page(plan: Plan, *, component_code: str | None = None, page=None, everything: bool = False) -> dict:
+def plan_page(plan: Plan, *, component_code: str | None = None, page=None, everything: bool = False,
+              date_links: bool = False) -> dict:
     """What the plan page shows: the plan's components (with their step counts, for the navigation) and one page
     of PLAN_PAGE_STEPS action steps in plan order — of the whole plan or of one component; `everything` gives
-    every step on one page. The rows are plain values computed here once (texts, dates in words, period labels,
+    every step on one page; `date_links` adds the Ketua Tim's link to set each target's date. The rows are plain
+    values computed here once (texts, dates in words, period labels,
     people, links), grouped component → sub-component → rows, so the template only prints them.
     Six queries whatever the size of the plan."""
     from django.utils import formats
@@ -125,6 +145,7 @@ def plan_page(plan: Plan, *, component_code: str | None = None, page=None, every
     by_step = ({"step__indicator__subcomponent__component__in": [c.pk for c in shown]} if everything
                else {"step_id__in": [s["pk"] for s in steps]})
     target_url, assign_url = url_maker("evidence:target"), url_maker("actionplan:step_assign")
+    date_url = url_maker("actionplan:target_date") if date_links else None
     dates: dict = {}
 
     def in_words(day):
@@ -135,19 +156,26 @@ def plan_page(plan: Plan, *, component_code: str | None = None, page=None, every
     # The due dates of each step as its list items, written here: the template engine would spend a third of the
     # page's time on these few tags per target.
     review = gettext("Perlu ditinjau")
+    unconfirmed = format_html(' <span class="badge text-bg-warning">{}</span>',
+                              gettext("di luar tahun rencana, belum dikonfirmasi"))
+    set_label, fix_label = gettext("Tetapkan tanggal"), gettext("Ubah tanggal")
     targets: dict[int, list] = {}
     for t in (Target.objects.filter(**by_step).order_by("step_id", "due_date", "id")
-              .values("pk", "step_id", "due_date", "year", "semester", "warning")):
+              .values("pk", "step_id", "due_date", "year", "semester", "warning", "date_confirmed_at")):
         due = t["due_date"]
+        link = (format_html(' <a class="small target-date-link" href="{}?kembali=rencana">{}</a>', date_url(t["pk"]),
+                            fix_label if due else set_label) if date_url else "")
         if due is None:
-            item = format_html('<li><a href="{}" class="badge text-bg-danger">{}</a></li>', target_url(t["pk"]), review)
+            item = format_html('<li><a href="{}" class="badge text-bg-danger">{}</a>{}</li>', target_url(t["pk"]),
+                               review, link)
         else:
             item = format_html(
                 '<li><a href="{}"><time datetime="{}">{}</time></a> <small class="text-body-secondary">(Semester {} {})'
-                '</small>{}</li>', target_url(t["pk"]), due.isoformat(), in_words(due),
+                '</small>{}{}{}</li>', target_url(t["pk"]), due.isoformat(), in_words(due),
                 "I" if t["semester"] == 1 else "II", t["year"],
                 format_html(' <span class="badge text-bg-warning" title="{}">!</span>', t["warning"])
-                if t["warning"] else "")
+                if t["warning"] else "",
+                unconfirmed if t["year"] != plan.year and t["date_confirmed_at"] is None else "", link)
         targets.setdefault(t["step_id"], []).append(item)
     people: dict[int, list] = {}
     for step_id, first, last, username in (

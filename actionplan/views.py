@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -12,10 +12,18 @@ from django.views.decorators.http import require_GET
 from lke import selectors as lke_selectors
 from zi_portal.lib.audit import client_ip
 
-from .forms import AssignForm
+from .forms import AssignForm, TargetDateForm
 from .models import Area, Role
-from .selectors import assignable_people, get_plan_for_user, get_step_for_user, plan_page, plans_for_user
-from .services import assignments_set
+from .selectors import (
+    assignable_people,
+    get_plan_for_user,
+    get_step_for_user,
+    get_target_for_user,
+    plan_page,
+    plans_for_user,
+    target_date_history,
+)
+from .services import assignments_set, target_due_date_set
 
 
 @require_GET
@@ -43,7 +51,8 @@ def plan_detail(request, plan_id: int):
     if code not in Area.values:
         code = None
     everything = request.GET.get("halaman") == "semua"
-    data = plan_page(plan, component_code=code, page=request.GET.get("halaman"), everything=everything)
+    data = plan_page(plan, component_code=code, page=request.GET.get("halaman"), everything=everything,
+                     date_links=membership.role == Role.KETUA)
     return render(request, "actionplan/plan_detail.html", {
         "plan": plan, "membership": membership, "selected_code": code, **data,
         "is_ketua": membership.role == Role.KETUA,
@@ -64,3 +73,30 @@ def step_assign(request, step_id: int):
         plan = step.indicator.subcomponent.component
         return redirect(f"{reverse('actionplan:plan_detail', args=[plan.plan_id])}?komponen={plan.code}")
     return render(request, "actionplan/step_assign.html", {"step": step, "form": form})
+
+
+@login_required
+def target_date(request, target_id: int):
+    """The Ketua Tim sets, corrects or confirms a target's due date, with the reason (from the plan page and the
+    target page; ?kembali=rencana returns to the plan page)."""
+    target, membership = get_target_for_user(request.user, target_id)
+    if membership.role != Role.KETUA:
+        raise PermissionDenied(_("Hanya Ketua Tim yang mengatur tanggal target."))
+    plan = target.step.indicator.subcomponent.component.plan
+    form = TargetDateForm(request.POST if request.method == "POST" else None, plan_year=plan.year,
+                          confirming=target.is_out_of_year(plan.year), initial={"due_date": target.due_date})
+    if request.method == "POST" and form.is_valid():
+        try:
+            target_due_date_set(target=target, user=request.user, membership=membership, ip=client_ip(request),
+                                **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)       # per field: the date already taken, the reason
+        else:
+            messages.success(request, _("Tanggal target tersimpan."))
+            if request.GET.get("kembali") == "rencana":
+                component = target.step.indicator.subcomponent.component
+                return redirect(f"{reverse('actionplan:plan_detail', args=[plan.pk])}?komponen={component.code}")
+            return redirect("evidence:target", target_id=target.pk)
+    return render(request, "actionplan/target_date.html", {
+        "target": target, "plan": plan, "form": form, "out_of_year": target.is_out_of_year(plan.year),
+        "history": target_date_history(target)})

@@ -5,6 +5,8 @@ Each target has one status as of a date, decided in SQL (a CASE over an EXISTS a
 1. ``selesai`` — it has an accepted revision;
 2. ``perlu_ditinjau`` — it has no due date (the target text could not be turned into a date);
 3. ``menunggu_review`` — its latest revision waits for the Ketua Tim;
+   ``perlu_ditinjau`` too — its date lies outside the plan year and no person has confirmed it (a suspected typo
+   is never counted overdue in another year);
 4. ``terlambat`` — its due date has passed and nothing is accepted;
 5. ``perlu_perbaikan`` — its latest revision was sent back, and it is not yet due;
 6. ``belum_jatuh_tempo`` — otherwise.
@@ -17,7 +19,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, F, Max, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, Max, Q, QuerySet, Value, When
 from django.http import Http404
 
 from actionplan.models import Assignment, AuditEvent, Component, Membership, Plan, Role, SubComponent, Target, Unit
@@ -91,6 +93,7 @@ def targets_with_status(*, as_of: datetime.date, plans=None, semester: int | Non
         When(evidence_status=RevisionStatus.ACCEPTED, then=Value(DONE)),
         When(due_date__isnull=True, then=Value(REVIEW_NEEDED)),
         When(evidence_status=RevisionStatus.SUBMITTED, then=Value(WAITING)),
+        When(Q(date_confirmed_at__isnull=True) & ~Q(year=F(f"{PLAN_PATH}__year")), then=Value(REVIEW_NEEDED)),
         When(due_date__lt=as_of, then=Value(LATE)),
         When(evidence_status=RevisionStatus.REVISE, then=Value(REVISE)),
         default=Value(NOT_DUE),
@@ -362,7 +365,6 @@ def report_snapshot(*, plan: Plan, semester: int, as_of: datetime.date) -> dict:
                 "files": shown["files"],
                 "review_note": shown["note"],
             },
-            "notes": "; ".join(filter(None, [t["warning"], t["review_reason"]])),
         })
     start, end = semester_bounds(plan.year, semester)
     return {
