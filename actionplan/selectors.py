@@ -74,6 +74,50 @@ def assignable_people(unit_id):
             .order_by("first_name", "username"))
 
 
+# The status filter of "Tugas saya" and of the plan page: the statuses of the dashboard (monev.selectors), decided
+# from the target row alone (its date, the latest evidence status the evidence services keep on it, whether a date
+# outside the plan year was confirmed). Codes as the dashboard's, so one word means one thing across the portal.
+STATUS_FILTERS = [("terlambat", "Terlambat"), ("perlu_perbaikan", "Perlu perbaikan"),
+                  ("menunggu_review", "Menunggu review"), ("belum_jatuh_tempo", "Belum jatuh tempo"),
+                  ("perlu_ditinjau", "Perlu ditinjau"), ("selesai", "Selesai")]
+
+
+def target_status(*, due_date, evidence_status: str, year, plan_year: int, confirmed: bool, today) -> str:
+    """One target's status code (see STATUS_FILTERS), in the order the dashboard decides it."""
+    if evidence_status == "accepted":
+        return "selesai"
+    if due_date is None:
+        return "perlu_ditinjau"
+    if evidence_status == "submitted":
+        return "menunggu_review"
+    if year != plan_year and not confirmed:
+        return "perlu_ditinjau"
+    if due_date < today:
+        return "terlambat"
+    return "perlu_perbaikan" if evidence_status == "revise" else "belum_jatuh_tempo"
+
+
+def target_status_q(code: str, *, today) -> Q:
+    """A filter on Target: those whose status (target_status) is `code`; an unknown code filters nothing."""
+    suspect = Q(date_confirmed_at__isnull=True) & ~Q(year=F("step__indicator__subcomponent__component__plan__year"))
+    open_dated = Q(due_date__isnull=False) & ~Q(evidence_status__in=["accepted", "submitted"]) & ~suspect
+    return {
+        "selesai": Q(evidence_status="accepted"),
+        "perlu_ditinjau": ~Q(evidence_status="accepted") & (Q(due_date__isnull=True)
+                                                          | (~Q(evidence_status="submitted") & suspect)),
+        "menunggu_review": Q(evidence_status="submitted", due_date__isnull=False),
+        "terlambat": open_dated & Q(due_date__lt=today),
+        "perlu_perbaikan": open_dated & Q(due_date__gte=today, evidence_status="revise"),
+        "belum_jatuh_tempo": open_dated & Q(due_date__gte=today) & ~Q(evidence_status="revise"),
+    }.get(code, Q())
+
+
+def search_q(text: str, *, prefix: str = "") -> Q:
+    """Action steps (from `prefix`) whose indicator, step or bukti fisik text contains `text`, any case."""
+    return (Q(**{prefix + "description__icontains": text}) | Q(**{prefix + "indicator__text__icontains": text})
+            | Q(**{prefix + "evidence_required__icontains": text}))
+
+
 PLAN_PAGE_STEPS = 100  # action steps per page of the plan page; the whole plan is one click away (?halaman=semua)
 STEP_ORDER = ("indicator__subcomponent__component__order", "indicator__subcomponent__number", "indicator__order",
               "order", "id")
@@ -111,25 +155,39 @@ def _target_cell(step: dict, review: str):
 
 
 def plan_page(plan: Plan, *, component_code: str | None = None, page=None, everything: bool = False,
-              date_links: bool = False) -> dict:
+              date_links: bool = False, status: str | None = None, search: str | None = None, today=None) -> dict:
     """What the plan page shows: the plan's components (with their step counts, for the navigation) and one page
     of PLAN_PAGE_STEPS action steps in plan order — of the whole plan or of one component; `everything` gives
     every step on one page; `date_links` adds the Ketua Tim's link to set each target's date. The rows are plain
     values computed here once (texts, dates in words, period labels,
-    people, links), grouped component → sub-component → rows, so the template only prints them.
+    people, links), grouped component → sub-component → rows, so the template only prints them. `search` keeps the
+    steps whose indicator, step or bukti fisik text contains it, `status` those with a target in that status
+    (STATUS_FILTERS, as of `today`); the component counts follow the filters.
     Six queries whatever the size of the plan."""
-    from django.utils import formats
+    from django.utils import formats, timezone
     from django.utils.html import format_html
     from django.utils.safestring import mark_safe
     from django.utils.translation import gettext
 
-    components = list(plan.components.annotate(step_count=Count("subcomponents__indicators__steps"))
+    search = (search or "").strip()[:100] or None
+    status = status if status in dict(STATUS_FILTERS) else None
+    step_q, count_q = Q(), Q()
+    if search:
+        step_q &= search_q(search)
+        count_q &= search_q(search, prefix="subcomponents__indicators__steps__")
+    if status:
+        with_status = (Target.objects.filter(step__indicator__subcomponent__component__plan=plan)
+                       .filter(target_status_q(status, today=today or timezone.localdate())).values("step_id"))
+        step_q &= Q(pk__in=with_status)
+        count_q &= Q(subcomponents__indicators__steps__in=with_status)
+    components = list(plan.components.annotate(step_count=Count("subcomponents__indicators__steps",
+                                                                filter=count_q or None, distinct=bool(count_q)))
                       .order_by("order"))
     shown = [c for c in components if c.code == component_code] if component_code else components
     total = sum(c.step_count for c in shown)
     pages = 1 if everything else max(1, -(-total // PLAN_PAGE_STEPS))
     number = 1 if everything else _page_number(page, pages)
-    steps = ActionStep.objects.filter(indicator__subcomponent__component__in=[c.pk for c in shown])
+    steps = ActionStep.objects.filter(step_q, indicator__subcomponent__component__in=[c.pk for c in shown])
     steps = steps.order_by(*STEP_ORDER).values(
         "pk", "indicator_id", "description", "evidence_required", "target_text", "responsible_text",
         "review_reason", "parse_warnings", "parse_notes",
@@ -200,6 +258,13 @@ def plan_page(plan: Plan, *, component_code: str | None = None, page=None, every
             "assign_url": assign_url(s["pk"])})
         last_indicator = s["indicator_id"]
     first = 0 if not steps else (1 if everything else (number - 1) * PLAN_PAGE_STEPS + 1)
+    from django.utils.http import urlencode
+
+    filters = {k: v for k, v in (("status", status), ("q", search)) if v}
     return {"components": components, "sections": sections, "page": number, "pages": pages,
+            "filters": {**filters, **({"komponen": component_code} if component_code else {})},
+            "search_query": urlencode(filters),
+            "filter_query": urlencode({**({"komponen": component_code} if component_code else {}), **filters}),
+            "status_choices": STATUS_FILTERS, "component_choices": [(c.code, c.name) for c in components],
             "page_numbers": range(1, pages + 1), "step_total": total, "first": first,
             "last": first + len(steps) - 1 if steps else 0, "everything": everything}

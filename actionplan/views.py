@@ -45,14 +45,15 @@ def home(request):
 @login_required
 def plan_detail(request, plan_id: int):
     """One page of the plan's action steps (?halaman=N), of every component or one (?komponen=I); the whole plan
-    on one page with ?halaman=semua."""
+    on one page with ?halaman=semua; filtered by ?status= and a search ?q= (as "Tugas saya")."""
     plan, membership = get_plan_for_user(request.user, plan_id)
     code = request.GET.get("komponen") or None
     if code not in Area.values:
         code = None
     everything = request.GET.get("halaman") == "semua"
     data = plan_page(plan, component_code=code, page=request.GET.get("halaman"), everything=everything,
-                     date_links=membership.role == Role.KETUA)
+                     date_links=membership.role == Role.KETUA, status=request.GET.get("status"),
+                     search=request.GET.get("q"))
     return render(request, "actionplan/plan_detail.html", {
         "plan": plan, "membership": membership, "selected_code": code, **data,
         "is_ketua": membership.role == Role.KETUA,
