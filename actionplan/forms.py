@@ -53,3 +53,27 @@ class MemberInviteForm(forms.Form):
 
 class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Peran"), choices=Role.choices)
+class TargetDateForm(forms.Form):
+    """The Ketua Tim's form to set, correct or confirm a target's due date, with the reason."""
+
+    due_date = forms.DateField(label=_("Tanggal jatuh tempo"), input_formats=["%Y-%m-%d"],
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    reason = forms.CharField(label=_("Alasan"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("Misalnya: “Sesuai notulen rapat tim 12 Maret 2019” atau “Tanggal di "
+                                         "rencana kerja salah ketik, seharusnya 2019”."))
+
+    def __init__(self, *args, plan_year: int, confirming: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan_year = plan_year
+        self.helper = FormHelper()
+        self.helper.add_input(SubmitButton("submit", _("Konfirmasi tanggal") if confirming else _("Simpan tanggal"),
+                                           css_class="btn-success"))
+
+    def clean_due_date(self):
+        value = self.cleaned_data["due_date"]
+        # A plan's targets fall in its year; a year further away than its neighbours is a typo, not a decision.
+        if abs(value.year - self.plan_year) > 1:
+            raise forms.ValidationError(
+                _("Tanggal harus di tahun %(prev)s–%(next)s (rencana kerja tahun %(year)s)."),
+                params={"prev": self.plan_year - 1, "next": self.plan_year + 1, "year": self.plan_year})
+        return value

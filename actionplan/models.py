@@ -255,6 +255,11 @@ class Target(models.Model):
     # changes a revision, so progress pages compute statuses from this row alone instead of a subquery per target.
     evidence_status = models.CharField(_("status bukti fisik"), max_length=10, blank=True, default="",
                                        editable=False)
+    # A person (the Ketua Tim) confirmed the due date; until then a date outside the plan year is a suspected typo
+    # and counts as "perlu ditinjau" rather than overdue in another year.
+    date_confirmed_at = models.DateTimeField(_("tanggal dikonfirmasi pada"), null=True, blank=True, editable=False)
+    date_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                          editable=False, related_name="+", verbose_name=_("dikonfirmasi oleh"))
 
     class Meta:
         verbose_name = _("target")
@@ -282,6 +287,10 @@ class Target(models.Model):
         if self.due_date is None:
             return str(_("Perlu ditinjau"))
         return f"Semester {'I' if self.semester == 1 else 'II'} {self.year}"
+
+    def is_out_of_year(self, plan_year: int) -> bool:
+        """A dated target outside the plan year that no person has confirmed yet (a suspected typo)."""
+        return self.due_date is not None and self.year != plan_year and self.date_confirmed_at is None
 
     @classmethod
     def for_date(cls, step: ActionStep, due_date: datetime.date | None, warning: str = "") -> "Target":

@@ -2,7 +2,7 @@
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import Http404
 
-from .models import ActionStep, Assignment, Membership, Plan, Role, Target
+from .models import ActionStep, Assignment, AuditEvent, Membership, Plan, Role, Target
 
 
 def membership_for(user, unit_id) -> Membership | None:
@@ -47,6 +47,24 @@ def get_step_for_user(user, step_id) -> tuple[ActionStep, Membership]:
     return step, membership
 
 
+def get_target_for_user(user, target_id) -> tuple[Target, Membership]:
+    """The target with its step, plan and unit, and the user's membership there; 404 outside the user's units."""
+    target = (Target.objects.select_related("step__indicator__subcomponent__component__plan__unit",
+                                            "date_confirmed_by")
+              .filter(pk=target_id).first())
+    membership = membership_for(user, target.step.indicator.subcomponent.component.plan.unit_id) if target else None
+    if membership is None:
+        raise Http404("Target tidak ditemukan.")
+    return target, membership
+
+
+def target_date_history(target: Target) -> list[AuditEvent]:
+    """The audited changes and confirmations of the target's due date, newest first."""
+    return list(AuditEvent.objects.filter(object_type="actionplan.target", object_id=str(target.pk),
+                                          action__in=["target.due_date_set", "target.due_date_confirm"])
+                .select_related("actor").order_by("-at", "-id"))
+
+
 def assignable_people(unit_id):
     """Members of the unit who can be responsible for an action step (Anggota Tim and Ketua Tim)."""
     from django.contrib.auth import get_user_model
@@ -54,6 +72,50 @@ def assignable_people(unit_id):
     return (get_user_model().objects.filter(memberships__unit_id=unit_id,
                                             memberships__role__in=[Role.ANGGOTA, Role.KETUA])
             .order_by("first_name", "username"))
+
+
+# The status filter of "Tugas saya" and of the plan page: the statuses of the dashboard (monev.selectors), decided
+# from the target row alone (its date, the latest evidence status the evidence services keep on it, whether a date
+# outside the plan year was confirmed). Codes as the dashboard's, so one word means one thing across the portal.
+STATUS_FILTERS = [("terlambat", "Terlambat"), ("perlu_perbaikan", "Perlu perbaikan"),
+                  ("menunggu_review", "Menunggu review"), ("belum_jatuh_tempo", "Belum jatuh tempo"),
+                  ("perlu_ditinjau", "Perlu ditinjau"), ("selesai", "Selesai")]
+
+
+def target_status(*, due_date, evidence_status: str, year, plan_year: int, confirmed: bool, today) -> str:
+    """One target's status code (see STATUS_FILTERS), in the order the dashboard decides it."""
+    if evidence_status == "accepted":
+        return "selesai"
+    if due_date is None:
+        return "perlu_ditinjau"
+    if evidence_status == "submitted":
+        return "menunggu_review"
+    if year != plan_year and not confirmed:
+        return "perlu_ditinjau"
+    if due_date < today:
+        return "terlambat"
+    return "perlu_perbaikan" if evidence_status == "revise" else "belum_jatuh_tempo"
+
+
+def target_status_q(code: str, *, today) -> Q:
+    """A filter on Target: those whose status (target_status) is `code`; an unknown code filters nothing."""
+    suspect = Q(date_confirmed_at__isnull=True) & ~Q(year=F("step__indicator__subcomponent__component__plan__year"))
+    open_dated = Q(due_date__isnull=False) & ~Q(evidence_status__in=["accepted", "submitted"]) & ~suspect
+    return {
+        "selesai": Q(evidence_status="accepted"),
+        "perlu_ditinjau": ~Q(evidence_status="accepted") & (Q(due_date__isnull=True)
+                                                          | (~Q(evidence_status="submitted") & suspect)),
+        "menunggu_review": Q(evidence_status="submitted", due_date__isnull=False),
+        "terlambat": open_dated & Q(due_date__lt=today),
+        "perlu_perbaikan": open_dated & Q(due_date__gte=today, evidence_status="revise"),
+        "belum_jatuh_tempo": open_dated & Q(due_date__gte=today) & ~Q(evidence_status="revise"),
+    }.get(code, Q())
+
+
+def search_q(text: str, *, prefix: str = "") -> Q:
+    """Action steps (from `prefix`) whose indicator, step or bukti fisik text contains `text`, any case."""
+    return (Q(**{prefix + "description__icontains": text}) | Q(**{prefix + "indicator__text__icontains": text})
+            | Q(**{prefix + "evidence_required__icontains": text}))
 
 
 PLAN_PAGE_STEPS = 100  # action steps per page of the plan page; the whole plan is one click away (?halaman=semua)
@@ -92,24 +154,40 @@ def _target_cell(step: dict, review: str):
                          ((n,) for n in step["parse_notes"] or ())))
 
 
-def plan_page(plan: Plan, *, component_code: str | None = None, page=None, everything: bool = False) -> dict:
+def plan_page(plan: Plan, *, component_code: str | None = None, page=None, everything: bool = False,
+              date_links: bool = False, status: str | None = None, search: str | None = None, today=None) -> dict:
     """What the plan page shows: the plan's components (with their step counts, for the navigation) and one page
     of PLAN_PAGE_STEPS action steps in plan order — of the whole plan or of one component; `everything` gives
-    every step on one page. The rows are plain values computed here once (texts, dates in words, period labels,
-    people, links), grouped component → sub-component → rows, so the template only prints them.
+    every step on one page; `date_links` adds the Ketua Tim's link to set each target's date. The rows are plain
+    values computed here once (texts, dates in words, period labels,
+    people, links), grouped component → sub-component → rows, so the template only prints them. `search` keeps the
+    steps whose indicator, step or bukti fisik text contains it, `status` those with a target in that status
+    (STATUS_FILTERS, as of `today`); the component counts follow the filters.
     Six queries whatever the size of the plan."""
-    from django.utils import formats
+    from django.utils import formats, timezone
     from django.utils.html import format_html
     from django.utils.safestring import mark_safe
     from django.utils.translation import gettext
 
-    components = list(plan.components.annotate(step_count=Count("subcomponents__indicators__steps"))
+    search = (search or "").strip()[:100] or None
+    status = status if status in dict(STATUS_FILTERS) else None
+    step_q, count_q = Q(), Q()
+    if search:
+        step_q &= search_q(search)
+        count_q &= search_q(search, prefix="subcomponents__indicators__steps__")
+    if status:
+        with_status = (Target.objects.filter(step__indicator__subcomponent__component__plan=plan)
+                       .filter(target_status_q(status, today=today or timezone.localdate())).values("step_id"))
+        step_q &= Q(pk__in=with_status)
+        count_q &= Q(subcomponents__indicators__steps__in=with_status)
+    components = list(plan.components.annotate(step_count=Count("subcomponents__indicators__steps",
+                                                                filter=count_q or None, distinct=bool(count_q)))
                       .order_by("order"))
     shown = [c for c in components if c.code == component_code] if component_code else components
     total = sum(c.step_count for c in shown)
     pages = 1 if everything else max(1, -(-total // PLAN_PAGE_STEPS))
     number = 1 if everything else _page_number(page, pages)
-    steps = ActionStep.objects.filter(indicator__subcomponent__component__in=[c.pk for c in shown])
+    steps = ActionStep.objects.filter(step_q, indicator__subcomponent__component__in=[c.pk for c in shown])
     steps = steps.order_by(*STEP_ORDER).values(
         "pk", "indicator_id", "description", "evidence_required", "target_text", "responsible_text",
         "review_reason", "parse_warnings", "parse_notes",
@@ -125,6 +203,7 @@ def plan_page(plan: Plan, *, component_code: str | None = None, page=None, every
     by_step = ({"step__indicator__subcomponent__component__in": [c.pk for c in shown]} if everything
                else {"step_id__in": [s["pk"] for s in steps]})
     target_url, assign_url = url_maker("evidence:target"), url_maker("actionplan:step_assign")
+    date_url = url_maker("actionplan:target_date") if date_links else None
     dates: dict = {}
 
     def in_words(day):
@@ -135,19 +214,26 @@ def plan_page(plan: Plan, *, component_code: str | None = None, page=None, every
     # The due dates of each step as its list items, written here: the template engine would spend a third of the
     # page's time on these few tags per target.
     review = gettext("Perlu ditinjau")
+    unconfirmed = format_html(' <span class="badge text-bg-warning">{}</span>',
+                              gettext("di luar tahun rencana, belum dikonfirmasi"))
+    set_label, fix_label = gettext("Tetapkan tanggal"), gettext("Ubah tanggal")
     targets: dict[int, list] = {}
     for t in (Target.objects.filter(**by_step).order_by("step_id", "due_date", "id")
-              .values("pk", "step_id", "due_date", "year", "semester", "warning")):
+              .values("pk", "step_id", "due_date", "year", "semester", "warning", "date_confirmed_at")):
         due = t["due_date"]
+        link = (format_html(' <a class="small target-date-link" href="{}?kembali=rencana">{}</a>', date_url(t["pk"]),
+                            fix_label if due else set_label) if date_url else "")
         if due is None:
-            item = format_html('<li><a href="{}" class="badge text-bg-danger">{}</a></li>', target_url(t["pk"]), review)
+            item = format_html('<li><a href="{}" class="badge text-bg-danger">{}</a>{}</li>', target_url(t["pk"]),
+                               review, link)
         else:
             item = format_html(
                 '<li><a href="{}"><time datetime="{}">{}</time></a> <small class="text-body-secondary">(Semester {} {})'
-                '</small>{}</li>', target_url(t["pk"]), due.isoformat(), in_words(due),
+                '</small>{}{}{}</li>', target_url(t["pk"]), due.isoformat(), in_words(due),
                 "I" if t["semester"] == 1 else "II", t["year"],
                 format_html(' <span class="badge text-bg-warning" title="{}">!</span>', t["warning"])
-                if t["warning"] else "")
+                if t["warning"] else "",
+                unconfirmed if t["year"] != plan.year and t["date_confirmed_at"] is None else "", link)
         targets.setdefault(t["step_id"], []).append(item)
     people: dict[int, list] = {}
     for step_id, first, last, username in (
@@ -172,7 +258,14 @@ def plan_page(plan: Plan, *, component_code: str | None = None, page=None, every
             "assign_url": assign_url(s["pk"])})
         last_indicator = s["indicator_id"]
     first = 0 if not steps else (1 if everything else (number - 1) * PLAN_PAGE_STEPS + 1)
+    from django.utils.http import urlencode
+
+    filters = {k: v for k, v in (("status", status), ("q", search)) if v}
     return {"components": components, "sections": sections, "page": number, "pages": pages,
+            "filters": {**filters, **({"komponen": component_code} if component_code else {})},
+            "search_query": urlencode(filters),
+            "filter_query": urlencode({**({"komponen": component_code} if component_code else {}), **filters}),
+            "status_choices": STATUS_FILTERS, "component_choices": [(c.code, c.name) for c in components],
             "page_numbers": range(1, pages + 1), "step_total": total, "first": first,
             "last": first + len(steps) - 1 if steps else 0, "everything": everything}
 

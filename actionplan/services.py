@@ -2,6 +2,7 @@
 audit event in that same transaction (STYLE.md, habit 3)."""
 from __future__ import annotations
 
+import datetime
 import hashlib
 from dataclasses import dataclass, field
 
@@ -30,6 +31,7 @@ from .models import (
     Target,
     Unit,
 )
+from .target_dates import semester_of
 
 # -- plan import --------------------------------------------------------------------------------------------------
 
@@ -490,3 +492,55 @@ def membership_remove(*, membership: Membership, actor, ip: str | None = None) -
                              f"dari unit; penanggung jawab {len(steps)} langkah aksi dilepas",
                      data={"user": membership.user_id, "role": membership.role, "steps": steps})
         membership.delete()
+# -- due dates set by a person -------------------------------------------------------------------------------------
+
+REASON_MAX = 500
+
+
+def target_due_date_set(*, target: Target, user, membership: Membership | None, due_date: datetime.date,
+                        reason: str, ip: str | None = None) -> Target:
+    """The Ketua Tim of the target's unit sets or corrects its due date, with a required reason; the same date
+    again confirms it (a date outside the plan year then counts as a real date, not a suspected typo). Year and
+    semester follow the date; the parser's warning about the old text is cleared. Audited with the old and the new
+    value; when the date changed, `actionplan.signals.target_due_date_changed` is sent after the commit."""
+    from django.utils import formats, timezone
+
+    from .signals import target_due_date_changed
+
+    plan = target.step.indicator.subcomponent.component.plan
+    if membership is None or membership.unit_id != plan.unit_id or membership.role != Role.KETUA:
+        raise PermissionDenied("Hanya Ketua Tim unit ini yang dapat mengatur tanggal target.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Tuliskan alasan perubahan atau konfirmasi tanggal."})
+    if len(reason) > REASON_MAX:
+        raise ValidationError({"reason": f"Alasan paling banyak {REASON_MAX} karakter."})
+    taken = ValidationError({"due_date": "Langkah aksi ini sudah punya target bertanggal "
+                                         f"{formats.date_format(due_date, 'j F Y')}. Pilih tanggal lain, atau ubah "
+                                         "target yang sudah ada itu."})
+    with transaction.atomic():
+        row = Target.objects.select_for_update().get(pk=target.pk)
+        old_date, old_warning = row.due_date, row.warning
+        if Target.objects.filter(step_id=row.step_id, due_date=due_date).exclude(pk=row.pk).exists():
+            raise taken
+        row.due_date, row.year, row.semester, row.warning = due_date, due_date.year, semester_of(due_date), ""
+        row.date_confirmed_at, row.date_confirmed_by = timezone.now(), user
+        row.full_clean(exclude=["step"], validate_unique=False, validate_constraints=False)
+        try:
+            with transaction.atomic():
+                row.save(update_fields=["due_date", "year", "semester", "warning", "date_confirmed_at",
+                                        "date_confirmed_by"])
+        except IntegrityError:      # another target of the step took the date in the meantime
+            raise taken from None
+        changed = old_date != due_date
+        audit_record(actor=user, action="target.due_date_set" if changed else "target.due_date_confirm",
+                     unit_id=plan.unit_id, obj=row, ip=ip,
+                     summary=(f"Jatuh tempo {old_date.isoformat() if old_date else 'belum ada'} → "
+                              f"{due_date.isoformat()}: {reason}" if changed
+                              else f"Jatuh tempo {due_date.isoformat()} dikonfirmasi: {reason}"),
+                     data={"old": old_date.isoformat() if old_date else None, "new": due_date.isoformat(),
+                           "reason": reason, "old_warning": old_warning, "plan_year": plan.year})
+        if changed:
+            transaction.on_commit(lambda: target_due_date_changed.send(
+                sender=Target, target=row, old_date=old_date, new_date=due_date, user=user, reason=reason))
+    return row

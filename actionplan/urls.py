@@ -11,4 +11,5 @@ urlpatterns = [
     path("unit/<int:unit_id>/anggota-tim/undang/", views.team_invite, name="team_invite"),
     path("keanggotaan/<int:membership_id>/peran/", views.team_role, name="team_role"),
     path("keanggotaan/<int:membership_id>/keluarkan/", views.team_remove, name="team_remove"),
+    path("target/<int:target_id>/tanggal/", views.target_date, name="target_date"),
 ]

@@ -13,20 +13,29 @@ from lke import selectors as lke_selectors
 from zi_portal.lib.audit import client_ip
 
 from .context_processors import SOON_DAYS, nav_for
-from .forms import AssignForm, MemberAddForm, MemberInviteForm, MemberRoleForm
+from .forms import AssignForm, MemberAddForm, MemberInviteForm, MemberRoleForm, TargetDateForm
 from .models import Area, Role
 from .selectors import (
     assignable_people,
     get_member_for_user,
     get_plan_for_user,
     get_step_for_user,
+    get_target_for_user,
     get_unit_team_for_user,
     home_panels,
     plan_page,
     plans_for_user,
+    target_date_history,
     unit_team,
 )
-from .services import assignments_set, member_add, member_invite, membership_remove, membership_role_set
+from .services import (
+    assignments_set,
+    member_add,
+    member_invite,
+    membership_remove,
+    membership_role_set,
+    target_due_date_set,
+)
 
 
 @require_GET
@@ -51,13 +60,15 @@ def home(request):
 @login_required
 def plan_detail(request, plan_id: int):
     """One page of the plan's action steps (?halaman=N), of every component or one (?komponen=I); the whole plan
-    on one page with ?halaman=semua."""
+    on one page with ?halaman=semua; filtered by ?status= and a search ?q= (as "Tugas saya")."""
     plan, membership = get_plan_for_user(request.user, plan_id)
     code = request.GET.get("komponen") or None
     if code not in Area.values:
         code = None
     everything = request.GET.get("halaman") == "semua"
-    data = plan_page(plan, component_code=code, page=request.GET.get("halaman"), everything=everything)
+    data = plan_page(plan, component_code=code, page=request.GET.get("halaman"), everything=everything,
+                     date_links=membership.role == Role.KETUA, status=request.GET.get("status"),
+                     search=request.GET.get("q"))
     return render(request, "actionplan/plan_detail.html", {
         "plan": plan, "membership": membership, "selected_code": code, **data,
         "is_ketua": membership.role == Role.KETUA,
@@ -159,3 +170,30 @@ def team_remove(request, membership_id: int):
         messages.success(request, _("%(p)s dikeluarkan dari unit.")
                          % {"p": member.user.get_full_name() or member.user.username})
     return redirect("actionplan:team", unit_id=member.unit_id)
+
+
+@login_required
+def target_date(request, target_id: int):
+    """The Ketua Tim sets, corrects or confirms a target's due date, with the reason (from the plan page and the
+    target page; ?kembali=rencana returns to the plan page)."""
+    target, membership = get_target_for_user(request.user, target_id)
+    if membership.role != Role.KETUA:
+        raise PermissionDenied(_("Hanya Ketua Tim yang mengatur tanggal target."))
+    plan = target.step.indicator.subcomponent.component.plan
+    form = TargetDateForm(request.POST if request.method == "POST" else None, plan_year=plan.year,
+                          confirming=target.is_out_of_year(plan.year), initial={"due_date": target.due_date})
+    if request.method == "POST" and form.is_valid():
+        try:
+            target_due_date_set(target=target, user=request.user, membership=membership, ip=client_ip(request),
+                                **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)       # per field: the date already taken, the reason
+        else:
+            messages.success(request, _("Tanggal target tersimpan."))
+            if request.GET.get("kembali") == "rencana":
+                component = target.step.indicator.subcomponent.component
+                return redirect(f"{reverse('actionplan:plan_detail', args=[plan.pk])}?komponen={component.code}")
+            return redirect("evidence:target", target_id=target.pk)
+    return render(request, "actionplan/target_date.html", {
+        "target": target, "plan": plan, "form": form, "out_of_year": target.is_out_of_year(plan.year),
+        "history": target_date_history(target)})

@@ -3,6 +3,7 @@ number of queries whatever the number of targets."""
 
 from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404
+from django.utils.http import urlencode
 
 from actionplan.models import Assignment, AuditEvent, Membership, Role, Target
 
@@ -130,36 +131,74 @@ def _status_badges() -> dict:
     }
 
 
-def my_tasks_page(user, *, page=None, done: bool = False) -> dict:
+def my_tasks_page(user, *, page=None, done: bool = False, status: str | None = None, component: str | None = None,
+                  search: str | None = None, today=None) -> dict:
     """"Tugas saya" as plain rows computed here once: the steps assigned to `user` that still have a target to
-    evidence (their next open target first, dated ones before undated), TASKS_PER_PAGE to a page; the steps whose
-    every target is accepted are counted and folded away (listed with `done`). One query whatever the number of
-    steps; each row carries its texts (shortened), its next target's date in words, status badge and links."""
+    evidence, most urgent first — overdue, then sent back for revision, then by the next open target's date
+    (undated ones last) — TASKS_PER_PAGE to a page; the steps whose every target is accepted are counted and
+    listed apart (with `done`). Filters: `component` (area code), `search` (text in the indicator, step or bukti
+    fisik) and `status` (of the next open target, STATUS_FILTERS). One query whatever the number of steps; each
+    row carries its texts (shortened), its next target's date in words, status and overdue badges, the reviewer's
+    latest note and links."""
+    from django.db.models import Case, OuterRef, Subquery, TextField, When
     from django.urls import reverse
-    from django.utils import formats
+    from django.utils import formats, timezone
+    from django.utils.html import format_html
     from django.utils.text import Truncator
+    from django.utils.translation import gettext
 
+    from actionplan.models import Area
+    from actionplan.selectors import STATUS_FILTERS, search_q, target_status
+
+    today = today or timezone.localdate()
+    component = component if component in Area.values else None
+    search = (search or "").strip()[:100] or None
+    status = status if status in dict(STATUS_FILTERS) else None
+    targets = Target.objects.filter(step__assignments__user=user)
+    if component:
+        targets = targets.filter(step__indicator__subcomponent__component__code=component)
+    if search:
+        targets = targets.filter(search_q(search, prefix="step__"))
+    latest_note = Subquery(Revision.objects.filter(target=OuterRef("pk")).order_by("-number")
+                           .values("decision__note")[:1])
     targets = (
-        Target.objects.filter(step__assignments__user=user)
-        .order_by("step__indicator__subcomponent__component__plan__year",
-                  "step__indicator__subcomponent__component__order", "step__indicator__subcomponent__number",
-                  "step__indicator__order", "step__order", "step_id", "due_date")
-        .values("pk", "step_id", "due_date", "evidence_status",
+        targets.order_by("step__indicator__subcomponent__component__plan__year",
+                         "step__indicator__subcomponent__component__order", "step__indicator__subcomponent__number",
+                         "step__indicator__order", "step__order", "step_id", "due_date")
+        .values("pk", "step_id", "due_date", "year", "evidence_status", "date_confirmed_at",
                 description=F("step__description"), evidence_required=F("step__evidence_required"),
+                plan_id=F("step__indicator__subcomponent__component__plan_id"),
                 unit=F("step__indicator__subcomponent__component__plan__unit__name"),
                 plan_year=F("step__indicator__subcomponent__component__plan__year"),
                 code=F("step__indicator__subcomponent__component__code"),
                 sub_number=F("step__indicator__subcomponent__number"),
-                sub_name=F("step__indicator__subcomponent__name"))
+                sub_name=F("step__indicator__subcomponent__name"),
+                # the latest decision's note, only where the latest revision was decided (sent back or accepted)
+                note=Case(When(evidence_status__in=[RevisionStatus.REVISE, RevisionStatus.ACCEPTED],
+                               then=latest_note), default=None, output_field=TextField()))
     )
     steps: dict[int, list] = {}
     for t in targets:
+        t["status"] = target_status(due_date=t["due_date"], evidence_status=t["evidence_status"], year=t["year"],
+                                    plan_year=t["plan_year"], confirmed=t["date_confirmed_at"] is not None,
+                                    today=today)
         steps.setdefault(t["step_id"], []).append(t)
     open_steps, done_steps = [], []
     for rows in steps.values():
         rows.sort(key=lambda t: (t["due_date"] is None, t["due_date"]))  # undated (perlu ditinjau) last
         pending = [t for t in rows if t["evidence_status"] != RevisionStatus.ACCEPTED]
-        (open_steps if pending else done_steps).append((rows, pending[0] if pending else None))
+        if pending:
+            if status is None or pending[0]["status"] == status:
+                open_steps.append((rows, pending[0]))
+        else:
+            done_steps.append((rows, None))
+
+    def urgency(item):
+        t = item[1]
+        rank = 0 if t["status"] == "terlambat" else 1 if t["evidence_status"] == RevisionStatus.REVISE else 2
+        return rank, t["due_date"] is None, t["due_date"] or today
+
+    open_steps.sort(key=urgency)        # stable: plan order within the same urgency and date
     listed = done_steps if done else open_steps
     pages = max(1, -(-len(listed) // TASKS_PER_PAGE))
     try:
@@ -172,32 +211,48 @@ def my_tasks_page(user, *, page=None, done: bool = False) -> dict:
                               for name in ("evidence:target", "evidence:upload"))
     dates: dict = {}
     out = []
-    for rows, next_target in listed[(number - 1) * TASKS_PER_PAGE:number * TASKS_PER_PAGE]:
+    shown = listed[(number - 1) * TASKS_PER_PAGE:number * TASKS_PER_PAGE]
+    plans = {rows[0]["plan_id"] for rows, _next in shown}
+    for rows, next_target in shown:
         first = rows[0]
+        accepted = [t for t in rows if t["evidence_status"] == RevisionStatus.ACCEPTED]
         row = {
-            "where": f"{first['unit']} {first['plan_year']}",
+            # the unit and year only where the page mixes plans; otherwise they head the page once
+            "where": f"{first['unit']} {first['plan_year']}" if len(plans) > 1 else "",
             "sub": f"{first['code']}.{first['sub_number']} {first['sub_name']}",
             "description": Truncator(first["description"]).words(30),
             "evidence_required": Truncator(first["evidence_required"]).words(20),
-            "done_count": sum(1 for t in rows if t["evidence_status"] == RevisionStatus.ACCEPTED),
-            "target_count": len(rows), "next": None,
+            "done_count": len(accepted), "target_count": len(rows), "next": None,
+            "note": (accepted[-1]["note"] or "") if accepted and next_target is None else "",
         }
         if next_target is not None:
-            due, status = next_target["due_date"], next_target["evidence_status"]
+            due, evidence = next_target["due_date"], next_target["evidence_status"]
             if due is not None and due not in dates:
                 dates[due] = formats.date_format(due, "j F Y")
+            late = (today - due).days if next_target["status"] == "terlambat" else 0
+            row["note"] = next_target["note"] or ""
             row["next"] = {
                 "due": due, "iso": due.isoformat() if due else "", "words": dates.get(due, ""),
-                "badge": badges.get(status, badges[""]),
+                "badge": badges.get(evidence, badges[""]),
+                "late": format_html('<span class="badge text-bg-danger overdue-badge">⚠ {}</span>',
+                                    gettext("Terlambat %(d)s hari") % {"d": late})
+                if late else "",
+                "unconfirmed": gettext("Tanggal di luar tahun rencana, belum dikonfirmasi")
+                if due is not None and next_target["status"] == "perlu_ditinjau" else "",
                 "history_url": f"{target_url[0]}{next_target['pk']}{target_url[1]}",
                 "upload_url": (f"{upload_url[0]}{next_target['pk']}{upload_url[1]}"
-                               if status in ("", RevisionStatus.REVISE, RevisionStatus.WITHDRAWN) else ""),
+                               if evidence in ("", RevisionStatus.REVISE, RevisionStatus.WITHDRAWN) else ""),
             }
         out.append(row)
+    single = shown[0][0][0] if len(plans) == 1 else None
+    filters = {k: v for k, v in (("status", status), ("komponen", component), ("q", search)) if v}
     return {"rows": out, "open_count": len(open_steps), "done_count": len(done_steps), "done": done,
             "page": number, "pages": pages, "page_numbers": range(1, pages + 1),
             "first": (number - 1) * TASKS_PER_PAGE + 1 if out else 0,
-            "last": (number - 1) * TASKS_PER_PAGE + len(out)}
+            "last": (number - 1) * TASKS_PER_PAGE + len(out),
+            "plan_heading": f"{single['unit']} {single['plan_year']}" if single else "",
+            "filters": filters, "filter_query": urlencode(filters), "status_choices": STATUS_FILTERS[:-1],
+            "component_choices": Area.choices, "today": today}
 
 
 # -- Berkas untuk TPI ---------------------------------------------------------------------------------------------

@@ -19,9 +19,12 @@ from .models import RevisionStatus, allowed_transition
 
 @login_required
 def my_tasks(request):
-    """The open action steps of the user, a page at a time (?halaman=N); those fully done with ?selesai=1."""
+    """The open action steps of the user, most urgent first, a page at a time (?halaman=N); those fully done with
+    ?selesai=1; filtered by ?status=, ?komponen= and a search ?q=."""
+    get = request.GET
     return render(request, "evidence/my_tasks.html", selectors.my_tasks_page(
-        request.user, page=request.GET.get("halaman"), done=request.GET.get("selesai") == "1"))
+        request.user, page=get.get("halaman"), done=get.get("selesai") == "1", status=get.get("status"),
+        component=get.get("komponen"), search=get.get("q")))
 
 
 @login_required

@@ -5,6 +5,8 @@ Each target has one status as of a date, decided in SQL (a CASE over an EXISTS a
 1. ``selesai`` — it has an accepted revision;
 2. ``perlu_ditinjau`` — it has no due date (the target text could not be turned into a date);
 3. ``menunggu_review`` — its latest revision waits for the Ketua Tim;
+   ``perlu_ditinjau`` too — its date lies outside the plan year and no person has confirmed it (a suspected typo
+   is never counted overdue in another year);
 4. ``terlambat`` — its due date has passed and nothing is accepted;
 5. ``perlu_perbaikan`` — its latest revision was sent back, and it is not yet due;
 6. ``belum_jatuh_tempo`` — otherwise.
@@ -321,7 +323,6 @@ def report_snapshot(*, plan: Plan, semester: int, as_of: datetime.date) -> dict:
                 "files": shown["files"],
                 "review_note": shown["note"],
             },
-            "notes": "; ".join(filter(None, [t["warning"], t["review_reason"]])),
         })
     start, end = semester_bounds(plan.year, semester)
     return {

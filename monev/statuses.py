@@ -2,7 +2,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, CharField, Count, F, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 
 from actionplan.models import Target
 from evidence.models import RevisionStatus
@@ -27,6 +27,8 @@ def targets_with_status(*, as_of: datetime.date, plans=None, semester: int | Non
         When(evidence_status=RevisionStatus.ACCEPTED, then=Value(DONE)),
         When(due_date__isnull=True, then=Value(REVIEW_NEEDED)),
         When(evidence_status=RevisionStatus.SUBMITTED, then=Value(WAITING)),
+        # A date outside the plan year that nobody confirmed is a probable typo, not a lateness (issue 14).
+        When(Q(date_confirmed_at__isnull=True) & ~Q(year=F(f"{PLAN_PATH}__year")), then=Value(REVIEW_NEEDED)),
         When(due_date__lt=as_of, then=Value(LATE)),
         When(evidence_status=RevisionStatus.REVISE, then=Value(REVISE)),
         default=Value(NOT_DUE),

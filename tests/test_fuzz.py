@@ -271,6 +271,7 @@ def _state_querysets() -> dict:
         "revision status": Revision.objects.order_by("pk").values_list("pk", "status"),
         "target status": Target.objects.exclude(evidence_status="").order_by("pk").values_list("pk",
                                                                                               "evidence_status"),
+        "target date": Target.objects.order_by("pk").values_list("pk", "due_date", "date_confirmed_at"),
         "notification read": Notification.objects.order_by("pk").values_list("pk", "read_at"),
         "report": Report.objects.order_by("pk").values_list("pk", "status", "number", "conclusions", "returned_note",
                                                             "render_state", "render_kind", "sign_requested_by"),
@@ -667,6 +668,11 @@ FUZZ_TABLE = [
     Endpoint("actionplan:team_role", "ketua", lambda w: [w["member"].pk],
              lambda w: {"role": F("choice", allowed=tuple(Role.values))}, lambda w: {"role": ["tpi"]}),
     Endpoint("actionplan:team_remove", "ketua", lambda w: [w["member"].pk], lambda w: {}, lambda w: {}),
+    Endpoint("actionplan:target_date", "ketua", lambda w: [w["target"].pk],
+             lambda w: {"due_date": F("date"), "reason": text(500)},
+             lambda w: {"due_date": [w["target"].due_date.isoformat()], "reason": ["Sesuai notulen rapat tim"]},
+             # a due date lies in the plan year or next to it (the plan is of 2019)
+             rule=lambda post: (post.get("due_date") or "").strip()[:5] not in ("2018-", "2019-", "2020-")),
     Endpoint("evidence:upload", "anggota", lambda w: [w["upload_target"].pk],
              # qpdf repairs a PDF cut short the way readers do (evidence/validation.py), so one may be stored,
              # and the reviewer sees it.

@@ -144,7 +144,12 @@ GET_MATRIX = [
      {**{r: 200 for r in MEMBERS}, "outsider": 404, "anonymous": "login"}),
     ("step_assign", lambda w: reverse("actionplan:step_assign", args=[w["step"].pk]),
      {**{r: 403 for r in MEMBERS}, "ketua": 200, "outsider": 404, "anonymous": "login"}),
+    ("target_date", lambda w: reverse("actionplan:target_date", args=[w["target"].pk]), KETUA_READS),
     ("my_tasks", lambda w: reverse("evidence:my_tasks"), {**{r: 200 for r in ROLES}, "anonymous": "login"}),
+    ("my_tasks_filtered", lambda w: reverse("evidence:my_tasks") + "?status=terlambat&komponen=I&q=tim",
+     {**{r: 200 for r in ROLES}, "anonymous": "login"}),
+    ("plan_detail_filtered", lambda w: reverse("actionplan:plan_detail", args=[w["plan"].pk])
+     + "?status=terlambat&komponen=I&q=tim", {**{r: 200 for r in MEMBERS}, "outsider": 404, "anonymous": "login"}),
     # the outsider is Ketua Tim of another unit: their own (empty) queue
     ("review_queue", lambda w: reverse("evidence:review_queue"),
      {**{r: 403 for r in MEMBERS}, "ketua": 200, "outsider": 200, "anonymous": "login"}),
@@ -241,6 +246,8 @@ POST_MATRIX = [
      {**{r: 302 for r in MEMBERS}, "kepala": 403, "tpi": 403, "outsider": 404, "anonymous": "login"}),
     ("step_assign", lambda w: reverse("actionplan:step_assign", args=[w["step"].pk]), {"people": []},
      {**{r: 403 for r in MEMBERS}, "ketua": 302, "outsider": 404, "anonymous": "login"}),
+    ("target_date", lambda w: reverse("actionplan:target_date", args=[w["target"].pk]),
+     lambda w: {"due_date": w["target"].due_date.isoformat(), "reason": "Sesuai notulen rapat tim"}, KETUA_ACTS),
     # the notification belongs to the anggota: anyone else gets 404
     ("notification_read", lambda w: reverse("notifications:read", args=[w["notification"].pk]), {},
      {**{r: 404 for r in ROLES}, "anggota": 302, "anonymous": "login"}),

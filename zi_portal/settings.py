@@ -236,7 +236,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 # A report render still "queued" after this many minutes (the broker was down) is queued again by beat.
 RENDER_REQUEUE_MINUTES = env.int("RENDER_REQUEUE_MINUTES", default=5)
 
-# Deadline reminders (notifications/reminders.py), sent daily at 07:00 Asia/Jakarta (beat schedule in zi_portal/celery.py).
+# Deadline reminders (notifications/reminders.py), sent daily at 07:00 Asia/Jakarta (zi_portal/celery.py).
 # Before the due date (H-7, H-3, H-1) to the people responsible; overdue (H+1) adds the Ketua Tim; escalation
 # (H+7) adds the Kepala Dinas. A missed notice is caught up for at most REMINDER_CATCH_UP_DAYS after its day.
 REMINDER_DAYS_BEFORE = env.list("REMINDER_DAYS_BEFORE", cast=int, default=[7, 3, 1])
