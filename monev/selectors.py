@@ -9,16 +9,25 @@ Each target has one status as of a date, decided in SQL (a CASE over an EXISTS a
 5. ``perlu_perbaikan`` — its latest revision was sent back, and it is not yet due;
 6. ``belum_jatuh_tempo`` — otherwise.
 
+The status *as of* a date uses only what had happened by the end of that day (Asia/Jakarta): revisions uploaded by
+then, and each one's review decision or withdrawal only if made by then (`evidence_status_at`). Today or later the
+denormalised `Target.evidence_status` is that answer already and is used as it is (no subquery).
+
 Completion is ``selesai / all targets`` at each level (action step, indicator, sub-component, component, plan);
 the weighted figure is the mean of component completions weighted by the plan's component weights.
 Every function here runs a fixed number of queries whatever the size of the plan.
 """
 import datetime
+import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, F, Max, QuerySet, Value, When
+from django.conf import settings
+from django.db.models import (Case, CharField, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When)
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThan
 from django.http import Http404
+from django.utils import timezone
 
 from actionplan.models import Assignment, AuditEvent, Component, Membership, Plan, Role, SubComponent, Target, Unit
 from evidence.models import EvidenceFile, Revision, RevisionStatus
@@ -79,20 +88,55 @@ def get_dashboard_plan(user, plan_id) -> tuple[Plan, Membership]:
     return plan, membership
 
 
+def day_end(as_of: datetime.date) -> datetime.datetime:
+    """The first instant after `as_of` in the portal's time zone: what happened before it happened by that day."""
+    return datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time.min,
+                                     tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+
+
+def is_historical(as_of: datetime.date) -> bool:
+    """A date before today: the denormalised statuses may hold later uploads and decisions."""
+    return as_of < timezone.localdate()
+
+
+def revision_status_at(cutoff: datetime.datetime, prefix: str = "") -> Case:
+    """A revision's status at `cutoff`: its decision (or withdrawal) counts only if made before; until then it was
+    waiting. The time of the change is the review decision's own `decided_at`, or `status_changed_at` for a
+    withdrawal (and for rows without a decision row)."""
+    changed_at = Coalesce(F(f"{prefix}decision__decided_at"), F(f"{prefix}status_changed_at"))
+    return Case(
+        When(**{f"{prefix}status": RevisionStatus.SUBMITTED}, then=Value(RevisionStatus.SUBMITTED)),
+        When(LessThan(changed_at, Value(cutoff)), then=F(f"{prefix}status")),
+        default=Value(RevisionStatus.SUBMITTED), output_field=CharField(),
+    )
+
+
+def evidence_status_at(cutoff: datetime.datetime) -> Coalesce:
+    """What `Target.evidence_status` was at `cutoff`: the status then of the latest revision uploaded before it
+    ("" when none). An accepted revision is final, so the latest one is the one that decides."""
+    latest = (Revision.objects.filter(target=OuterRef("pk"), submitted_at__lt=cutoff).order_by("-number")
+              .annotate(then_status=revision_status_at(cutoff)).values("then_status")[:1])
+    return Coalesce(Subquery(latest, output_field=CharField()), Value(""), output_field=CharField())
+
+
 def targets_with_status(*, as_of: datetime.date, plans=None, semester: int | None = None) -> QuerySet:
-    """Targets annotated with `status` (see module docstring), from the target row alone: the latest revision's
-    status is kept on `Target.evidence_status` by the evidence services, and an accepted revision is final."""
+    """Targets annotated with `status` (see module docstring). Today or later from the target row alone: the
+    latest revision's status is kept on `Target.evidence_status` by the evidence services. For an earlier date
+    from a subquery on the revisions and decisions made by the end of that day (one statement either way)."""
     qs = Target.objects.all()
     if plans is not None:
         qs = qs.filter(**{f"{PLAN_PATH}__in": plans})
     if semester in (1, 2):
         qs = qs.filter(semester=semester)
+    evidence = "evidence_status"
+    if is_historical(as_of):
+        qs, evidence = qs.annotate(evidence_then=evidence_status_at(day_end(as_of))), "evidence_then"
     return qs.annotate(status=Case(
-        When(evidence_status=RevisionStatus.ACCEPTED, then=Value(DONE)),
+        When(**{evidence: RevisionStatus.ACCEPTED}, then=Value(DONE)),
         When(due_date__isnull=True, then=Value(REVIEW_NEEDED)),
-        When(evidence_status=RevisionStatus.SUBMITTED, then=Value(WAITING)),
+        When(**{evidence: RevisionStatus.SUBMITTED}, then=Value(WAITING)),
         When(due_date__lt=as_of, then=Value(LATE)),
-        When(evidence_status=RevisionStatus.REVISE, then=Value(REVISE)),
+        When(**{evidence: RevisionStatus.REVISE}, then=Value(REVISE)),
         default=Value(NOT_DUE),
         output_field=CharField(),
     ))
@@ -215,7 +259,7 @@ def dashboard_data(*, plan: Plan, as_of: datetime.date, semester: int | None = N
         r["people"] = ", ".join(names[u] for u in people.get(r["step_id"], []))
     workload = sorted(({"user_id": user_id, "name": names[user_id], **c} for user_id, c in per_person.items()),
                       key=lambda w: (-w[LATE], w["name"]))
-    queue = Revision.objects.filter(status=RevisionStatus.SUBMITTED, **{f"target__{PLAN_PATH}": plan}).count()
+    queue = _pending_revisions(plan, as_of).count()
     return {
         "components": [(c, by_component.get(c.pk) or Progress(c.pk, 0, dict(empty))) for c in components],
         "subcomponents": [(sub, sub_progress[sub.pk]) for sub in subcomponents if sub.pk in sub_progress],
@@ -229,6 +273,16 @@ def dashboard_data(*, plan: Plan, as_of: datetime.date, semester: int | None = N
         "unassigned": unassigned,
         "review_queue": queue,
     }
+
+
+def _pending_revisions(plan: Plan, as_of: datetime.date) -> QuerySet:
+    """Revisions of the plan waiting for review (as of the end of `as_of` for an earlier date)."""
+    revisions = Revision.objects.filter(**{f"target__{PLAN_PATH}": plan})
+    if not is_historical(as_of):
+        return revisions.filter(status=RevisionStatus.SUBMITTED)
+    cutoff = day_end(as_of)
+    return (revisions.filter(submitted_at__lt=cutoff).annotate(then_status=revision_status_at(cutoff))
+            .filter(then_status=RevisionStatus.SUBMITTED))
 
 
 def units_summary(user, *, as_of: datetime.date) -> list[dict]:
@@ -279,6 +333,7 @@ def status_rows(*, plan: Plan, as_of: datetime.date, semester: int | None = None
     rows = list(targets.order_by(*STATUS_ORDER).values(
         "pk", "step_id", "due_date", "year", "semester", "warning", "status",
         code=F("step__indicator__subcomponent__component__code"),
+        component_name=F("step__indicator__subcomponent__component__name"),
         sub_number=F("step__indicator__subcomponent__number"), sub_name=F("step__indicator__subcomponent__name"),
         indicator=F("step__indicator__text"), description=F("step__description"), target_text=F("step__target_text"),
         review_reason=F("step__review_reason")))
@@ -290,13 +345,22 @@ def status_rows(*, plan: Plan, as_of: datetime.date, semester: int | None = None
     revision_filter = {f"target__{PLAN_PATH}": plan}
     if semester in (1, 2):
         revision_filter["target__semester"] = semester
+    # For an earlier date: the revisions uploaded by then, each with its status and review note of that day.
+    then_status, then_note = F("status"), F("decision__note")
+    if is_historical(as_of):
+        cutoff = day_end(as_of)
+        revision_filter["submitted_at__lt"] = cutoff
+        then_status = revision_status_at(cutoff)
+        then_note = Case(When(decision__decided_at__lt=cutoff, then=F("decision__note")), default=Value(""),
+                         output_field=CharField())
     files: dict[int, list[str]] = {}
     for revision_id, name in (EvidenceFile.objects.filter(**{f"revision__{k}": v for k, v in revision_filter.items()})
                               .order_by("revision_id", "id").values_list("revision_id", "original_name")):
         files.setdefault(revision_id, []).append(name)
     revisions: dict[int, list[dict]] = {}
     for r in (Revision.objects.filter(**revision_filter).order_by("target_id", "-number")
-              .values("id", "target_id", "number", "status", "document_date", note=F("decision__note"))):
+              .values("id", "target_id", "number", "document_date", then_status=then_status, note=then_note)):
+        r["status"] = r.pop("then_status")
         r["status_label"] = str(REVISION_LABELS[r["status"]])
         r["note"] = r["note"] or ""
         r["files"] = files.get(r["id"], [])

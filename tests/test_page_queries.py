@@ -12,7 +12,7 @@ from actionplan.services import assignments_set
 from evidence.models import Revision, RevisionStatus
 from monev import services
 
-from .factories import submit
+from .factories import EARLY_2019, backdate_evidence, submit
 
 AS_OF = datetime.date(2019, 7, 1)
 # Each count includes the framework's own: the session and the user (2), then the page's.
@@ -58,6 +58,7 @@ def busy_plan(plan, anggota, ketua):
         assignments_set(step=step, users=[anggota], actor=ketua)
     first = Target.objects.filter(step__assignments__user=anggota, due_date__isnull=False).order_by("due_date").first()
     submit(first, anggota)
+    backdate_evidence(plan)
     return plan
 
 
@@ -65,7 +66,8 @@ def add_revisions(plan, user):
     targets = Target.objects.filter(step__indicator__subcomponent__component__plan=plan, due_date__isnull=False,
                                     revisions__isnull=True).order_by("pk")
     revisions = [Revision(target=t, number=1, submitted_by=user, description="x",
-                          document_date=datetime.date(2019, 1, 1),
+                          document_date=datetime.date(2019, 1, 1), submitted_at=EARLY_2019,
+                          status_changed_at=EARLY_2019,
                           status=RevisionStatus.ACCEPTED if i % 6 < 2 else RevisionStatus.SUBMITTED)
                  for i, t in enumerate(targets) if i % 6 < 3]
     Revision.objects.bulk_create(revisions, batch_size=500)
