@@ -485,3 +485,62 @@ def report_page_data(*, plan: Plan, semester: int) -> dict:
                     .order_by("-version"))
     return {"versions": versions, "current": versions[0] if versions else None,
             "previous": previous_report(plan, semester)}
+
+
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
+
+
+def month_ends(year: int) -> list[datetime.date]:
+    return [datetime.date(year + (m == 12), m % 12 + 1, 1) - datetime.timedelta(days=1) for m in range(1, 13)]
+
+
+def progress_over_time(*, plan: Plan, as_of: datetime.date, components) -> dict:
+    """Completion (share of targets accepted) per component at each month's end of the plan year that has passed
+    by `as_of` (and by today), and Semester I against Semester II: each semester's targets accepted by the
+    semester's end. The same rule as the as-of status (an acceptance counts from its decision's time). One query
+    (the targets with the time of their acceptance), then Python; `components` are the plan's, in order."""
+    import bisect
+
+    accepted_at = (Revision.objects.filter(target=OuterRef("pk"), status=RevisionStatus.ACCEPTED)
+                   .annotate(at=Coalesce(F("decision__decided_at"), F("status_changed_at"))).values("at")[:1])
+    rows = (Target.objects.filter(**{f"{PLAN_PATH}": plan}).order_by()
+            .values_list("step__indicator__subcomponent__component_id", "semester", Subquery(accepted_at)))
+    limit = min(as_of, timezone.localdate())
+    totals: dict[int, int] = {}
+    done_times: dict[int, list] = {}
+    per_semester: dict[int, list] = {1: [], 2: []}
+    semester_totals = {1: 0, 2: 0}
+    for component_id, semester, at in rows:
+        totals[component_id] = totals.get(component_id, 0) + 1
+        if semester in per_semester:
+            semester_totals[semester] += 1
+        if at is not None:
+            done_times.setdefault(component_id, []).append(at)
+            if semester in per_semester:
+                per_semester[semester].append(at)
+    for times in (*done_times.values(), *per_semester.values()):
+        times.sort()
+
+    def done_by(times: list, date: datetime.date) -> int:
+        return bisect.bisect_left(times, day_end(date))
+
+    ends = [d for d in month_ends(plan.year) if d <= limit]
+    series = []
+    for component in components:
+        total = totals.get(component.pk, 0)
+        times = done_times.get(component.pk, [])
+        series.append({"code": component.code, "name": component.get_code_display(), "total": total,
+                       "points": [round(100.0 * done_by(times, d) / total, 1) if total else 0.0 for d in ends]})
+    semesters = []
+    for semester in (1, 2):
+        end = semester_bounds(plan.year, semester)[1]
+        total, times = semester_totals[semester], per_semester[semester]
+        by_end = done_by(times, end) if end <= limit else None
+        now = done_by(times, limit)
+        semesters.append({"semester": semester, "label": f"Semester {'I' if semester == 1 else 'II'}",
+                          "total": total, "end": end, "closed": end <= limit,
+                          "done_by_end": by_end,
+                          "percent_by_end": round(100.0 * by_end / total, 1) if total and by_end is not None else None,
+                          "done": now, "percent": round(100.0 * now / total, 1) if total else 0.0})
+    return {"months": [MONTHS[d.month - 1] for d in ends], "month_ends": ends, "series": series,
+            "semesters": semesters, "as_of": limit}

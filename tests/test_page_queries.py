@@ -20,8 +20,8 @@ QUERIES = {
     "plan": 10,            # plan, membership, components with step counts, steps, targets, people, nav, LKE links
     "plan_everything": 10,
     # … plan, nav, components, sub-components, target rows, people, listed texts, queue; the LKE score card (2) and
-    # the priority targets with the Pakta/LHKPN figures (2)
-    "dashboard_cold": 14,
+    # the priority targets with the Pakta/LHKPN figures (2); the progress over time (1)
+    "dashboard_cold": 15,
     "dashboard_cached": 4,  # session, user, plan with membership and version (one statement), nav (one statement)
     "status_xlsx": 7,       # … plan with membership, unit name, targets, people, revisions, files
     "my_tasks": 4,          # … the tasks (one query), nav
