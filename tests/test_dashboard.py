@@ -167,10 +167,10 @@ def test_status_table_exports_to_xlsx_with_formulas_neutralised(login, plan, sta
     response = login(ketua).get(reverse("monev:status_export", args=[plan.pk]) + f"?per={AS_OF}")
     assert response.status_code == 200
     ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][:3] == ("KOMPONEN", "INDIKATOR", "LANGKAH AKSI")
+    rows = list(ws.iter_rows(values_only=True))[2:]  # after the title and the plan line
+    assert rows[0][:4] == ("KOMPONEN", "SUB KOMPONEN", "INDIKATOR", "LANGKAH AKSI")
     assert len(rows) - 1 == Target.objects.count()
-    statuses = [r[6] for r in rows[1:]]
+    statuses = [r[7] for r in rows[1:]]
     assert statuses.count("Selesai") == 1 and statuses.count("Menunggu review") == 1
     cells = [c for r in rows for c in r if isinstance(c, str)]
     assert not any(c.startswith("=") for c in cells)
