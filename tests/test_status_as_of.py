@@ -172,3 +172,78 @@ def test_report_snapshot_as_of_the_semester_end_counts_only_what_happened_by_the
     assert revised["evidence"] == {**revised["evidence"], "revision": 1, "review_note": "Lengkapi tanda tangan"}
     assert first_rows[(history["uploaded_after"].step.description,
                        history["uploaded_after"].due_date.isoformat())]["evidence"] is None
+
+
+def test_progress_over_time_counts_each_acceptance_from_its_month(plan, history):
+    components = list(plan.components.order_by("order"))
+    progress = selectors.progress_over_time(plan=plan, as_of=datetime.date(2019, 12, 31), components=components)
+    assert len(progress["months"]) == 12
+    totals = {s["code"]: s["total"] for s in progress["series"]}
+    targets_done = Target.objects.filter(pk__in=[t.pk for t in history.values()], evidence_status="accepted")
+    by_code = {}
+    for t in targets_done:
+        by_code.setdefault(t.step.indicator.subcomponent.component.code, []).append(t)
+    assert sum(len(v) for v in by_code.values()) == 5
+    # accepted: 30 June 23:50, then 1 July 00:10, 3 July, 20 July, and 5 August
+    june, july, august = 5, 6, 7
+    overall = {month: sum(s["points"][month] * s["total"] / 100 for s in progress["series"])
+               for month in (june, july, august)}
+    assert [round(overall[m]) for m in (june, july, august)] == [1, 4, 5]
+    assert sum(totals.values()) == Target.objects.filter(step__indicator__subcomponent__component__plan=plan).count()
+    semester_one, semester_two = progress["semesters"]
+    assert semester_one["closed"] and semester_two["closed"]
+    assert semester_one["done_by_end"] == 0  # the late target of Semester I was accepted in July
+    assert semester_one["done"] == 1
+
+
+def test_progress_over_time_stops_at_the_date(plan, history):
+    components = list(plan.components.order_by("order"))
+    progress = selectors.progress_over_time(plan=plan, as_of=datetime.date(2019, 7, 15), components=components)
+    assert progress["months"] == ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun"]
+    assert progress["semesters"][1]["closed"] is False and progress["semesters"][1]["done_by_end"] is None
+
+
+def test_dashboard_shows_the_progress_chart_with_a_table(login, ketua, plan, history):
+    cache.clear()
+    html = login(ketua).get(reverse("monev:dashboard", args=[plan.pk]) + "?per=2019-12-31").content.decode()
+    section = html[html.index('id="progress-over-time"'):]
+    section = section[:section.index("</section>")]
+    assert "<svg" in section and 'viewBox="0 0 ' in section and 'role="img"' in section
+    assert section.count('class="progress-line"') == 6
+    assert 'id="progress-table"' in section and 'id="semester-comparison"' in section
+    assert " style=" not in section and "<script" not in section  # CSP: no inline style or script
+
+
+def test_progress_over_time_queries_do_not_grow_with_the_plan(plan, anggota, django_assert_num_queries):
+    components = list(plan.components.order_by("order"))
+    add_revisions(plan, anggota)
+    with django_assert_num_queries(1):
+        small = selectors.progress_over_time(plan=plan, as_of=datetime.date(2019, 12, 31), components=components)
+    grow(plan, 16)
+    add_revisions(plan, anggota)
+    with django_assert_num_queries(1):
+        large = selectors.progress_over_time(plan=plan, as_of=datetime.date(2019, 12, 31), components=components)
+    assert sum(s["total"] for s in large["series"]) == 17 * sum(s["total"] for s in small["series"])
+
+
+def test_status_export_is_a_printable_filterable_worksheet(login, ketua, plan, history):
+    response = login(ketua).get(reverse("monev:status_export", args=[plan.pk]) + f"?per={AS_OF}&semester=2")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Status Rencana Kerja"]
+    sheet = book.active
+    assert plan.unit.name in sheet["A1"].value and sheet["A1"].font.b
+    assert "30 Juni 2019" in sheet["A2"].value and "Semester II 2019" in sheet["A2"].value
+    header = [c.value for c in sheet[3]]
+    assert header[:2] == ["KOMPONEN", "SUB KOMPONEN"]
+    first = [c for c in sheet[4]]
+    assert re.fullmatch(r"[IV]+\. \S.*", first[0].value) and re.fullmatch(r"[IV]+\.\d+ \S.*", first[1].value)
+    assert sheet.freeze_panes == "A4"
+    assert sheet.auto_filter.ref == f"A3:K{sheet.max_row}"
+    assert sheet.column_dimensions["D"].width >= 50 and first[3].alignment.wrap_text
+    due = first[header.index("JATUH TEMPO")]
+    assert isinstance(due.value, datetime.datetime) and due.number_format.startswith("[$-421]")
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$3:$3"
+    longest = max(len(r[3] or "") for r in sheet.iter_rows(min_row=4, values_only=True))
+    assert longest > 200  # the long action steps are there whole, wrapped in their cell
