@@ -111,7 +111,7 @@ def progress_chart(progress: dict) -> str:
     height = P_TOP + P_H + 24 + legend_rows * 18 + 4
     step = P_W / 11
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {P_LEFT + P_W + 16} {height}" width="100%" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {P_LEFT + P_W + 24} {height}" width="100%" '
         f'role="img" aria-label="{escape(gettext("Capaian per komponen di akhir tiap bulan; angkanya ada di tabel"))}" '
         f'font-family="DejaVu Sans, Arial, sans-serif" font-size="10">',
         f'<title>{escape(gettext("Capaian per komponen di akhir tiap bulan (persen target selesai)"))}</title>',
@@ -139,7 +139,7 @@ def progress_chart(progress: dict) -> str:
         colour, dash, shape = LINE_STYLE[index % len(LINE_STYLE)]
         lx, ly = 6 + (index % 2) * 175, legend_y + (index // 2) * 18
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        label = Truncator(f"{line['code']}. {line['name']}").chars(26)
+        label = Truncator(f"{line['code']}. {line['name']}").chars(24)
         out.append(f'<g class="legend"><line x1="{lx}" y1="{ly + 6}" x2="{lx + 22}" y2="{ly + 6}" stroke="{colour}" '
                    f'stroke-width="2"{dash_attr}/>{_marker(shape, lx + 11, ly + 6, colour)}'
                    f'<text x="{lx + 28}" y="{ly + 10}">{escape(label)}</text></g>')

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import (Case, CharField, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When)
+from django.db.models import Case, CharField, Count, F, Max, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThan
 from django.http import Http404

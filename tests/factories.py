@@ -72,7 +72,7 @@ EARLY_2019 = datetime.datetime(2019, 3, 1, 10, 0, tzinfo=datetime.timezone(datet
 def backdate_evidence(plan, when: datetime.datetime = EARLY_2019) -> None:
     """Move every upload, review decision and withdrawal of the plan to `when`, as if the work had been done then:
     tests that look at the plan as of a date in 2019 see what the services did in the test."""
-    from evidence.models import Revision, ReviewDecision
+    from evidence.models import ReviewDecision, Revision
 
     path = "target__step__indicator__subcomponent__component__plan"
     Revision.objects.filter(**{path: plan}).update(submitted_at=when, status_changed_at=when)

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from actionplan.models import ActionStep, Target
 from actionplan.services import assignments_set
-from evidence.models import Revision, ReviewDecision
+from evidence.models import ReviewDecision, Revision
 from evidence.services import revision_review, revision_withdraw
 from monev import selectors
 
