@@ -7,7 +7,7 @@ from django.utils.html import escape
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
-from .statuses import DONE, LATE, NOT_DUE, REVIEW_NEEDED, REVISE, STATUS_LABELS, WAITING
+from .statuses import DONE, LATE, MONTHS, NOT_DUE, REVIEW_NEEDED, REVISE, STATUS_LABELS, WAITING
 
 ORDER = [DONE, WAITING, REVISE, LATE, NOT_DUE, REVIEW_NEEDED]
 STYLE = {  # fill, text colour on it
@@ -138,5 +138,65 @@ def component_chart_narrow(components) -> str:
         out.append(f'<g class="legend"><rect x="{lx}" y="{ly}" width="16" height="14" fill="{style[status][0]}" '
                    f'stroke="#212529" stroke-width="0.5"/><text x="{lx + 22}" y="{ly + 12}">'
                    f'{escape(STATUS_LABELS[status])}</text></g>')
+
+
+# Progress over time: one line per component, told apart by colour (Okabe–Ito, safe for colour blindness), by dash
+# and by marker, and named at its end; the viewBox is small so that on a phone the text keeps its size.
+LINE_STYLE = [  # colour, dash, marker
+    ("#0072b2", "", "circle"), ("#d55e00", "6 3", "square"), ("#009e73", "2 2", "diamond"),
+    ("#cc79a7", "8 3 2 3", "circle"), ("#b8860b", "4 4", "square"), ("#000000", "1 2", "diamond"),
+]
+P_LEFT, P_TOP, P_W, P_H = 34, 10, 300, 150
+
+
+def _marker(shape: str, x: float, y: float, colour: str) -> str:
+    if shape == "square":
+        return f'<rect x="{_n(x - 3)}" y="{_n(y - 3)}" width="6" height="6" fill="{colour}"/>'
+    if shape == "diamond":
+        return (f'<path d="M{_n(x)} {_n(y - 4)}L{_n(x + 4)} {_n(y)}L{_n(x)} {_n(y + 4)}L{_n(x - 4)} {_n(y)}Z" '
+                f'fill="{colour}"/>')
+    return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="3" fill="{colour}"/>'
+
+
+def progress_chart(progress: dict) -> str:
+    """`progress`: as given by selectors.progress_over_time. A line chart of completion (0–100 %) per component
+    at the month ends of the plan year; the page shows the same figures as a table next to it."""
+    series = progress["series"]
+    legend_rows = (len(series) + 1) // 2
+    height = P_TOP + P_H + 24 + legend_rows * 18 + 4
+    step = P_W / 11
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {P_LEFT + P_W + 24} {height}" width="100%" '
+        f'role="img" aria-label="{escape(gettext("Capaian per komponen di akhir tiap bulan; angkanya ada di tabel"))}" '
+        f'font-family="DejaVu Sans, Arial, sans-serif" font-size="10">',
+        f'<title>{escape(gettext("Capaian per komponen di akhir tiap bulan (persen target selesai)"))}</title>',
+    ]
+    for pct in (0, 25, 50, 75, 100):
+        y = P_TOP + P_H * (1 - pct / 100)
+        out.append(f'<line x1="{P_LEFT}" y1="{_n(y)}" x2="{P_LEFT + P_W}" y2="{_n(y)}" stroke="#ced4da" '
+                   f'stroke-width="0.6"/><text x="{P_LEFT - 4}" y="{_n(y + 3)}" text-anchor="end">{pct}%</text>')
+    for i, month in enumerate(MONTHS):
+        x = P_LEFT + i * step
+        out.append(f'<text x="{_n(x)}" y="{P_TOP + P_H + 14}" text-anchor="middle">{month}</text>')
+    for index, line in enumerate(series):
+        colour, dash, shape = LINE_STYLE[index % len(LINE_STYLE)]
+        points = [(P_LEFT + i * step, P_TOP + P_H * (1 - value / 100)) for i, value in enumerate(line["points"])]
+        out.append(f'<g class="progress-line" data-component="{escape(line["code"])}">'
+                   f'<title>{escape(line["code"])}. {escape(line["name"])}</title>')
+        if len(points) > 1:
+            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+            out.append(f'<polyline points="{" ".join(f"{_n(x)},{_n(y)}" for x, y in points)}" fill="none" '
+                       f'stroke="{colour}" stroke-width="2"{dash_attr}/>')
+        out.extend(_marker(shape, x, y, colour) for x, y in points)
+        out.append("</g>")
+    legend_y = P_TOP + P_H + 24
+    for index, line in enumerate(series):
+        colour, dash, shape = LINE_STYLE[index % len(LINE_STYLE)]
+        lx, ly = 6 + (index % 2) * 175, legend_y + (index // 2) * 18
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        label = Truncator(f"{line['code']}. {line['name']}").chars(24)
+        out.append(f'<g class="legend"><line x1="{lx}" y1="{ly + 6}" x2="{lx + 22}" y2="{ly + 6}" stroke="{colour}" '
+                   f'stroke-width="2"{dash_attr}/>{_marker(shape, lx + 11, ly + 6, colour)}'
+                   f'<text x="{lx + 28}" y="{ly + 10}">{escape(label)}</text></g>')
     out.append("</svg>\n")
     return "\n".join(out)

@@ -11,6 +11,10 @@ Each target has one status as of a date, decided in SQL (a CASE over an EXISTS a
 5. ``perlu_perbaikan`` — its latest revision was sent back, and it is not yet due;
 6. ``belum_jatuh_tempo`` — otherwise.
 
+The status *as of* a date uses only what had happened by the end of that day (Asia/Jakarta): revisions uploaded by
+then, and each one's review decision or withdrawal only if made by then (`evidence_status_at`). Today or later the
+denormalised `Target.evidence_status` is that answer already and is used as it is (no subquery).
+
 Completion is ``selesai / all targets`` at each level (action step, indicator, sub-component, component, plan);
 the weighted figure is the mean of component completions weighted by the plan's component weights.
 Every function here runs a fixed number of queries whatever the size of the plan.
@@ -18,8 +22,10 @@ Every function here runs a fixed number of queries whatever the size of the plan
 import datetime
 from decimal import Decimal
 
-from django.db.models import F, Max
+from django.db.models import Case, CharField, F, Max, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from actionplan.models import Assignment, AuditEvent, Component, Membership, Plan, Role, SubComponent, Target, Unit
 from evidence.models import EvidenceFile, Revision, RevisionStatus
@@ -28,6 +34,7 @@ from .models import Report
 from .statuses import (  # noqa: F401 — the status names and the SQL live in statuses.py; pages import them from here
     DONE,
     LATE,
+    MONTHS,
     NOT_DUE,
     PLAN_PATH,
     REVIEW_NEEDED,
@@ -36,7 +43,11 @@ from .statuses import (  # noqa: F401 — the status names and the SQL live in s
     STATUSES,
     WAITING,
     Progress,
+    day_end,
+    evidence_status_at,
     grouped_counts,
+    is_historical,
+    revision_status_at,
     targets_with_status,
 )
 
@@ -176,7 +187,7 @@ def dashboard_data(*, plan: Plan, as_of: datetime.date, semester: int | None = N
         r["people"] = ", ".join(names[u] for u in people.get(r["step_id"], []))
     workload = sorted(({"user_id": user_id, "name": names[user_id], **c} for user_id, c in per_person.items()),
                       key=lambda w: (-w[LATE], w["name"]))
-    queue = Revision.objects.filter(status=RevisionStatus.SUBMITTED, **{f"target__{PLAN_PATH}": plan}).count()
+    queue = _pending_revisions(plan, as_of).count()
     return {
         "components": [(c, by_component.get(c.pk) or Progress(c.pk, 0, dict(empty))) for c in components],
         "subcomponents": [(sub, sub_progress[sub.pk]) for sub in subcomponents if sub.pk in sub_progress],
@@ -190,6 +201,16 @@ def dashboard_data(*, plan: Plan, as_of: datetime.date, semester: int | None = N
         "unassigned": unassigned,
         "review_queue": queue,
     }
+
+
+def _pending_revisions(plan: Plan, as_of: datetime.date) -> QuerySet:
+    """Revisions of the plan waiting for review (as of the end of `as_of` for an earlier date)."""
+    revisions = Revision.objects.filter(**{f"target__{PLAN_PATH}": plan})
+    if not is_historical(as_of):
+        return revisions.filter(status=RevisionStatus.SUBMITTED)
+    cutoff = day_end(as_of)
+    return (revisions.filter(submitted_at__lt=cutoff).annotate(then_status=revision_status_at(cutoff))
+            .filter(then_status=RevisionStatus.SUBMITTED))
 
 
 def units_summary(user, *, as_of: datetime.date) -> list[dict]:
@@ -240,6 +261,7 @@ def status_rows(*, plan: Plan, as_of: datetime.date, semester: int | None = None
     rows = list(targets.order_by(*STATUS_ORDER).values(
         "pk", "step_id", "due_date", "year", "semester", "warning", "status",
         code=F("step__indicator__subcomponent__component__code"),
+        component_name=F("step__indicator__subcomponent__component__name"),
         sub_number=F("step__indicator__subcomponent__number"), sub_name=F("step__indicator__subcomponent__name"),
         indicator=F("step__indicator__text"), description=F("step__description"), target_text=F("step__target_text"),
         review_reason=F("step__review_reason")))
@@ -251,13 +273,22 @@ def status_rows(*, plan: Plan, as_of: datetime.date, semester: int | None = None
     revision_filter = {f"target__{PLAN_PATH}": plan}
     if semester in (1, 2):
         revision_filter["target__semester"] = semester
+    # For an earlier date: the revisions uploaded by then, each with its status and review note of that day.
+    then_status, then_note = F("status"), F("decision__note")
+    if is_historical(as_of):
+        cutoff = day_end(as_of)
+        revision_filter["submitted_at__lt"] = cutoff
+        then_status = revision_status_at(cutoff)
+        then_note = Case(When(decision__decided_at__lt=cutoff, then=F("decision__note")), default=Value(""),
+                         output_field=CharField())
     files: dict[int, list[str]] = {}
     for revision_id, name in (EvidenceFile.objects.filter(**{f"revision__{k}": v for k, v in revision_filter.items()})
                               .order_by("revision_id", "id").values_list("revision_id", "original_name")):
         files.setdefault(revision_id, []).append(name)
     revisions: dict[int, list[dict]] = {}
     for r in (Revision.objects.filter(**revision_filter).order_by("target_id", "-number")
-              .values("id", "target_id", "number", "status", "document_date", note=F("decision__note"))):
+              .values("id", "target_id", "number", "document_date", then_status=then_status, note=then_note)):
+        r["status"] = r.pop("then_status")
         r["status_label"] = str(REVISION_LABELS[r["status"]])
         r["note"] = r["note"] or ""
         r["files"] = files.get(r["id"], [])
@@ -380,3 +411,61 @@ def previous_report(plan: Plan, semester: int) -> Report | None:
     year, sem = (plan.year, 1) if semester == 2 else (plan.year - 1, 2)
     return (Report.objects.filter(plan__unit_id=plan.unit_id, plan__year=year, semester=sem,
                            status=Report.Status.SIGNED).order_by("-version").first())
+
+
+
+
+def month_ends(year: int) -> list[datetime.date]:
+    return [datetime.date(year + (m == 12), m % 12 + 1, 1) - datetime.timedelta(days=1) for m in range(1, 13)]
+
+
+def progress_over_time(*, plan: Plan, as_of: datetime.date, components) -> dict:
+    """Completion (share of targets accepted) per component at each month's end of the plan year that has passed
+    by `as_of` (and by today), and Semester I against Semester II: each semester's targets accepted by the
+    semester's end. The same rule as the as-of status (an acceptance counts from its decision's time). One query
+    (the targets with the time of their acceptance), then Python; `components` are the plan's, in order."""
+    import bisect
+
+    accepted_at = (Revision.objects.filter(target=OuterRef("pk"), status=RevisionStatus.ACCEPTED)
+                   .annotate(at=Coalesce(F("decision__decided_at"), F("status_changed_at"))).values("at")[:1])
+    rows = (Target.objects.filter(**{f"{PLAN_PATH}": plan}).order_by()
+            .values_list("step__indicator__subcomponent__component_id", "semester", Subquery(accepted_at)))
+    limit = min(as_of, timezone.localdate())
+    totals: dict[int, int] = {}
+    done_times: dict[int, list] = {}
+    per_semester: dict[int, list] = {1: [], 2: []}
+    semester_totals = {1: 0, 2: 0}
+    for component_id, semester, at in rows:
+        totals[component_id] = totals.get(component_id, 0) + 1
+        if semester in per_semester:
+            semester_totals[semester] += 1
+        if at is not None:
+            done_times.setdefault(component_id, []).append(at)
+            if semester in per_semester:
+                per_semester[semester].append(at)
+    for times in (*done_times.values(), *per_semester.values()):
+        times.sort()
+
+    def done_by(times: list, date: datetime.date) -> int:
+        return bisect.bisect_left(times, day_end(date))
+
+    ends = [d for d in month_ends(plan.year) if d <= limit]
+    series = []
+    for component in components:
+        total = totals.get(component.pk, 0)
+        times = done_times.get(component.pk, [])
+        series.append({"code": component.code, "name": component.get_code_display(), "total": total,
+                       "points": [round(100.0 * done_by(times, d) / total, 1) if total else 0.0 for d in ends]})
+    semesters = []
+    for semester in (1, 2):
+        end = semester_bounds(plan.year, semester)[1]
+        total, times = semester_totals[semester], per_semester[semester]
+        by_end = done_by(times, end) if end <= limit else None
+        now = done_by(times, limit)
+        semesters.append({"semester": semester, "label": f"Semester {'I' if semester == 1 else 'II'}",
+                          "total": total, "end": end, "closed": end <= limit,
+                          "done_by_end": by_end,
+                          "percent_by_end": round(100.0 * by_end / total, 1) if total and by_end is not None else None,
+                          "done": now, "percent": round(100.0 * now / total, 1) if total else 0.0})
+    return {"months": [MONTHS[d.month - 1] for d in ends], "month_ends": ends, "series": series,
+            "semesters": semesters, "as_of": limit}

@@ -21,7 +21,7 @@ from zi_portal.lib.audit import client_ip
 from zi_portal.lib.files import protected_file_response
 
 from . import selectors, services
-from .charts import component_chart, component_chart_narrow
+from .charts import component_chart, component_chart_narrow, progress_chart
 from .forms import ReportForm, SignConfirmForm, VerifyForm
 from .models import ReportReturn
 from .resources import status_export_file
@@ -53,9 +53,11 @@ def dashboard(request, plan_id: int):
     body = cache.get(key)
     if body is None:
         data = selectors.dashboard_data(plan=plan, as_of=as_of, semester=semester)
+        progress = selectors.progress_over_time(plan=plan, as_of=as_of, components=[c for c, _p in data["components"]])
         body = render_to_string("monev/_dashboard_body.html", {
             **data, "chart": component_chart(data["components"]),
             "chart_narrow": component_chart_narrow(data["components"]),
+            "progress": progress, "progress_chart": progress_chart(progress),
             "lke_card": lke_selectors.score_card(plan),   # issue 10: the LKE score card
             "programme": programme_summary(plan=plan, as_of=as_of, semester=semester),  # issue 11
             "target_url": reverse("evidence:target", args=[0]).removesuffix("0/")})

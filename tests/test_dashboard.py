@@ -14,9 +14,10 @@ from actionplan.services import assignments_set, person_ensure
 from evidence.services import revision_review
 from monev import selectors
 
-from .factories import submit
+from .factories import backdate_evidence, submit
 
 AS_OF = datetime.date(2019, 7, 1)
+JAN_10 = datetime.datetime(2019, 1, 10, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=7)))
 
 
 def dash(client, plan, **params):
@@ -56,6 +57,7 @@ def states(plan, anggota, ketua):
     for t in (jan, octo):
         r = submit(t, anggota)
         revision_review(revision=r, user=ketua, membership=membership, decision="revise", note="Lengkapi")
+    backdate_evidence(plan, JAN_10)  # all of it done on 10 January 2019, before the dashboard's date
     return {"accepted": feb[0], "waiting": feb[1], "late_revise": jan, "revise": octo}
 
 
@@ -75,7 +77,7 @@ def test_statuses_follow_the_rules_as_of_a_date(plan, states):
 
 
 def test_the_same_target_is_late_or_not_depending_on_the_date(plan, states):
-    before = {t.pk: t.status for t in selectors.targets_with_status(as_of=datetime.date(2019, 1, 1), plans=[plan])}
+    before = {t.pk: t.status for t in selectors.targets_with_status(as_of=datetime.date(2019, 1, 20), plans=[plan])}
     assert before[states["late_revise"].pk] == "perlu_perbaikan"
 
 
@@ -165,10 +167,10 @@ def test_status_table_exports_to_xlsx_with_formulas_neutralised(login, plan, sta
     response = login(ketua).get(reverse("monev:status_export", args=[plan.pk]) + f"?per={AS_OF}")
     assert response.status_code == 200
     ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][:3] == ("KOMPONEN", "INDIKATOR", "LANGKAH AKSI")
+    rows = list(ws.iter_rows(values_only=True))[2:]  # after the title and the plan line
+    assert rows[0][:4] == ("KOMPONEN", "SUB KOMPONEN", "INDIKATOR", "LANGKAH AKSI")
     assert len(rows) - 1 == Target.objects.count()
-    statuses = [r[6] for r in rows[1:]]
+    statuses = [r[7] for r in rows[1:]]
     assert statuses.count("Selesai") == 1 and statuses.count("Menunggu review") == 1
     cells = [c for r in rows for c in r if isinstance(c, str)]
     assert not any(c.startswith("=") for c in cells)

@@ -30,7 +30,7 @@ from programme.models import (
 from programme.reminders import pakta_reminders_sweep
 from programme.selectors import priority_progress, register_figures, register_rows, unsigned_staff
 
-from .factories import SEED_FILE, pdf_bytes, submit
+from .factories import SEED_FILE, backdate_evidence, pdf_bytes, submit
 
 M = services.MemberInput
 STAFF_CSV = ("NAMA,NIP,JABATAN,ESELON\n"
@@ -150,6 +150,7 @@ def test_priority_progress_uses_the_dashboard_statuses_of_the_linked_steps(plan,
                                 membership=membership)
     revision = submit(assigned_target, anggota)
     revision_review(revision=revision, user=ketua, membership=membership, decision="accept", note="")
+    backdate_evidence(plan)  # accepted on 1 March 2019, the date the progress is shown for
     rows = {r["number"]: r for r in priority_progress(plan=plan, as_of=datetime.date(2019, 3, 1))}
     n_first = Target.objects.filter(step=assigned_target.step).count()
     n_second = n_first + Target.objects.filter(step=other).count()

@@ -26,7 +26,7 @@ from monev.pdf import (
 from monev.selectors import dashboard_data, report_snapshot
 
 from .conftest import need
-from .factories import pdf_bytes, submit
+from .factories import backdate_evidence, pdf_bytes, submit
 
 AS_OF = datetime.date(2019, 6, 30)
 VERIFICATION = {"code": "ABCD-1234", "url": "https://zi.lumajangkab.go.id/verifikasi/ABCD-1234/"}
@@ -82,6 +82,7 @@ def accepted_evidence(assigned_target, anggota, named_people):
 
 @pytest.fixture
 def snapshot(plan, accepted_evidence):
+    backdate_evidence(plan)  # accepted within Semester I, as the report states it
     return report_snapshot(plan=plan, semester=1, as_of=AS_OF)
 
 

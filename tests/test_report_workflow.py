@@ -13,7 +13,7 @@ from monev import selectors
 from monev.models import Report, ReportDownload
 from monev.signing import demo_certificate, verify_pdf
 
-from .factories import PASSWORD, submit
+from .factories import PASSWORD, backdate_evidence, submit
 
 # Semester I 2019 is long over: its report states the situation on 30 June 2019.
 
@@ -35,9 +35,10 @@ def signing_settings(settings, demo_cert):
 
 
 @pytest.fixture
-def evidence_done(assigned_target, anggota, ketua):
+def evidence_done(assigned_target, plan, anggota, ketua):
     revision = submit(assigned_target, anggota)
     revision_review(revision=revision, user=ketua, membership=ketua.memberships.get(), decision="accept", note="")
+    backdate_evidence(plan)  # accepted in the semester the report is about
     return assigned_target
 
 
