@@ -11,14 +11,21 @@ SOON_DAYS = 14  # "what falls due soon" on the home page and in the navigation b
 COUNTS = ("overdue", "soon", "sent_back", "queue", "unit_overdue", "undated", "awaiting_signature", "escalations")
 
 
+
+def notification_model():
+    """The Notification model: every read of notifications by the home page and the navigation bar goes through
+    here, so that moving the model to its own app changes one import."""
+    from django.apps import apps
+
+    return apps.get_model("notifications", "Notification")
+
+
 @cache
 def _nav_sql() -> str:
     """One statement: a row per membership of the user (or one row without a unit), each with the counts its role
     needs (the others are 0, and the database does not compute them), and the user's unread notifications."""
     from evidence.models import RevisionStatus
     from monev.models import Report
-
-    from .selectors import notification_model
 
     Notification = notification_model()
     member, unit, notification, target, step, indicator, sub, component, plan, assignment, report = (

@@ -14,6 +14,7 @@ from zi_portal.lib.audit import client_ip
 
 from .context_processors import SOON_DAYS, nav_for
 from .forms import AssignForm, MemberAddForm, MemberInviteForm, MemberRoleForm, TargetDateForm
+from .home import home_panels
 from .models import Area, Role
 from .selectors import (
     assignable_people,
@@ -22,7 +23,6 @@ from .selectors import (
     get_step_for_user,
     get_target_for_user,
     get_unit_team_for_user,
-    home_panels,
     plan_page,
     plans_for_user,
     target_date_history,

@@ -220,11 +220,11 @@ def comment_add(*, target: Target, user, membership: Membership | None, body: st
 # -- Berkas untuk TPI ---------------------------------------------------------------------------------------------
 
 def bundle_request(*, plan, component_code: str, user, membership: Membership | None,
-                   ip: str | None = None) -> "EvidenceBundle":
+                   ip: str | None = None, task=None) -> "EvidenceBundle":
     """Queue a bundle of the plan's accepted bukti fisik (of one component when `component_code` is given). The
-    build runs in evidence.tasks.build_bundle once the request is committed (at once in the default setup)."""
+    build runs in `task` (the view passes evidence.tasks.build_bundle; the caller hands it in because the task
+    module imports this one) once the request is committed (at once in the default setup)."""
     from .models import BUNDLE_ROLES
-    from .tasks import build_bundle
 
     if membership is None or membership.role not in BUNDLE_ROLES:
         raise PermissionDenied(_("Berkas untuk TPI hanya untuk TPI, Ketua Tim dan Kepala Dinas unit ini."))
@@ -238,7 +238,8 @@ def bundle_request(*, plan, component_code: str, user, membership: Membership | 
                      summary=_("Meminta berkas untuk TPI (%(c)s)")
                      % {"c": _("komponen %s") % component_code if component_code else _("semua komponen")},
                      data={"bundle": bundle.pk, "component": component_code or ""})
-        transaction.on_commit(lambda: build_bundle.delay(bundle.pk))
+        if task is not None:
+            transaction.on_commit(lambda: task.delay(bundle.pk))
     return bundle
 
 

@@ -15,6 +15,7 @@ from zi_portal.lib.files import protected_file_response
 from . import selectors, services
 from .forms import BundleForm, CommentForm, ReviewForm, UploadForm, WithdrawForm
 from .models import RevisionStatus, allowed_transition
+from .tasks import build_bundle
 
 
 @login_required
@@ -187,7 +188,7 @@ def bundle_create(request, plan_id: int):
         messages.error(request, _("Pilihan komponen tidak dikenal; berkas tidak disusun."))
         return redirect("evidence:bundle_list", plan_id=plan.pk)
     bundle = services.bundle_request(plan=plan, component_code=form.cleaned_data["component"], user=request.user,
-                                     membership=membership, ip=client_ip(request))
+                                     membership=membership, ip=client_ip(request), task=build_bundle)
     bundle.refresh_from_db()
     if bundle.status == bundle.Status.FAILED:
         messages.error(request, bundle.error)

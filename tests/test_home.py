@@ -72,7 +72,7 @@ def test_ketua_sees_the_report_due_this_semester(plan, login, ketua, kepala, ang
     today = datetime.date(2019, 3, 1)
     home_scenario(plan, anggota=anggota, ketua=ketua, kepala=kepala, today=today)
     from actionplan.context_processors import _load
-    from actionplan.selectors import home_panels
+    from actionplan.home import home_panels
 
     nav = _load(ketua, today)
     (panel,) = home_panels(ketua, memberships=nav["memberships"], today=today)

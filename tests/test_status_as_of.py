@@ -39,7 +39,7 @@ def history(plan, anggota, ketua):
     """Targets of the plan with uploads and decisions on both sides of 30 June 2019 (all times in WIB)."""
     targets = Target.objects.filter(step__indicator__subcomponent__component__plan=plan).order_by("due_date", "pk")
     later = list(targets.filter(due_date__gt=datetime.date(2019, 7, 31))[:6])
-    past = targets.filter(due_date__lt=AS_OF).first()
+    past = targets.filter(due_date__lt=AS_OF, due_date__year=2019).first()  # not an unconfirmed out-of-year date
     for step in ActionStep.objects.filter(targets__in=[*later, past]).distinct():
         assignments_set(step=step, users=[anggota], actor=ketua)
     membership = ketua.memberships.get()
