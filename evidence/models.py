@@ -175,15 +175,17 @@ class EvidenceBundle(models.Model):
         READY = "ready", _("Siap diunduh")
         FAILED = "failed", _("Gagal")
 
-    plan = models.ForeignKey("actionplan.Plan", on_delete=models.PROTECT, related_name="evidence_bundles")
+    plan = models.ForeignKey("actionplan.Plan", on_delete=models.PROTECT, related_name="evidence_bundles",
+                             verbose_name=_("rencana kerja"))
     # A code rather than a foreign key: the bundle is a record of what was asked, kept if a plan is re-imported.
     component_code = models.CharField(_("komponen"), max_length=4, blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("diminta oleh"))
     requested_at = models.DateTimeField(_("diminta"), default=timezone.now)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    started_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(_("mulai disusun"), null=True, blank=True)
     finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
-    file = models.FileField(upload_to=bundle_upload_to, max_length=200, blank=True)
+    file = models.FileField(_("berkas ZIP"), upload_to=bundle_upload_to, max_length=200, blank=True)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
     size = models.PositiveBigIntegerField(_("ukuran"), null=True, blank=True)
     file_count = models.PositiveIntegerField(_("jumlah berkas"), default=0)
@@ -206,8 +208,10 @@ class EvidenceBundle(models.Model):
 class BundleDownload(models.Model):
     """One download of a bundle: who, when, from where."""
 
-    bundle = models.ForeignKey(EvidenceBundle, on_delete=models.PROTECT, related_name="downloads")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    bundle = models.ForeignKey(EvidenceBundle, on_delete=models.PROTECT, related_name="downloads",
+                               verbose_name=_("berkas untuk TPI"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("pengguna"))
     at = models.DateTimeField(_("waktu"), default=timezone.now)
     ip = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True)
 

@@ -138,6 +138,8 @@ def component_chart_narrow(components) -> str:
         out.append(f'<g class="legend"><rect x="{lx}" y="{ly}" width="16" height="14" fill="{style[status][0]}" '
                    f'stroke="#212529" stroke-width="0.5"/><text x="{lx + 22}" y="{ly + 12}">'
                    f'{escape(STATUS_LABELS[status])}</text></g>')
+    out.append("</svg>\n")
+    return "\n".join(out)
 
 
 # Progress over time: one line per component, told apart by colour (Okabe–Ito, safe for colour blindness), by dash

@@ -112,7 +112,7 @@ def test_main_pages_have_no_serious_accessibility_problem(live_server, browser, 
         "anggota": [("/bukti/tugas-saya/", "tasks"), (f"/rencana/{plan.pk}/", "plan")],
         "ketua": [("/bukti/review/", "review-queue"), (f"/monev/rencana/{plan.pk}/dashboard/?per=2019-07-01",
                                                         "dashboard"),
-                  (f"/monev/rencana/{plan.pk}/laporan/1/", "report"), ("/monev/notifikasi/", "notifications")],
+                  (f"/monev/rencana/{plan.pk}/laporan/1/", "report"), ("/notifikasi/", "notifications")],
         "kepala": [(f"/monev/rencana/{plan.pk}/laporan/1/", "report-kepala")],
     }
     for role, paths in pages.items():

@@ -243,7 +243,7 @@ def render_state(client, user, report) -> dict:
 
 def test_with_a_worker_configured_submit_and_sign_only_queue_the_render_and_the_page_polls_its_state(
         worker_configured, post, client, plan, ketua, kepala, evidence_done):
-    from monev.services import report_render
+    from monev.rendering import report_render
 
     report = write_and_submit(post, plan, ketua)
     report.refresh_from_db()

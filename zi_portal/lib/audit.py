@@ -37,6 +37,17 @@ def audit_record(*, actor, action: str, unit=None, unit_id: int | None = None, o
 # shows the trail use `action_label`. A new `audit_record(action=...)` needs its entry here
 # (tests/test_admin_labels.py checks every code written in the source).
 ACTION_LABELS: dict[str, str] = {
+    "evidence.bundle.request": "Berkas untuk TPI diminta",
+    "evidence.bundle.build": "Berkas untuk TPI selesai disusun",
+    "evidence.bundle.fail": "Berkas untuk TPI gagal disusun",
+    "evidence.bundle.download": "Berkas untuk TPI diunduh",
+    "membership.add": "Anggota ditambahkan ke unit",
+    "membership.invite": "Anggota baru diundang",
+    "membership.role": "Peran anggota diubah",
+    "membership.remove": "Anggota dikeluarkan dari unit",
+    "target.due_date_set": "Tanggal jatuh tempo target diubah",
+    "target.due_date_confirm": "Tanggal jatuh tempo target dikonfirmasi",
+    "notifications.preferences": "Pilihan e-mail notifikasi diubah",
     "account.password_reset": "Kata sandi diganti lewat tautan e-mail",
     "evidence.comment": "Komentar pada target",
     "evidence.submit": "Bukti fisik diunggah",
