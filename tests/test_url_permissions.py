@@ -133,6 +133,8 @@ MEMBERS_READ = {**{r: 200 for r in MEMBERS}, "outsider": 404, "anonymous": "logi
 KETUA_READS = {**{r: 403 for r in MEMBERS}, "ketua": 200, "outsider": 404, "anonymous": "login"}
 PUBLISHERS = {**{r: 403 for r in MEMBERS}, "ketua": 200, "kepala": 200, "outsider": 404, "anonymous": "login"}
 KETUA_ACTS = {**{r: 403 for r in MEMBERS}, "ketua": 302, "outsider": 404, "anonymous": "login"}
+# a report of the unit: only the Ketua Tim acts; the outsider does not see that the report exists
+KETUA_REPORT = {**{r: 403 for r in MEMBERS}, "ketua": 302, "outsider": 404, "anonymous": "login"}
 
 
 # name, url builder, expected status per role ("login" = redirect to the login page)
@@ -165,6 +167,7 @@ GET_MATRIX = [
     ("admin", lambda w: reverse("admin:index"), {r: "login" for r in ROLES}),
     ("plan_import_preview", lambda w: reverse("admin:actionplan_plan_import_preview", args=["t" * 32]),
      {r: "login" for r in ROLES}),
+    ("plan_import", lambda w: reverse("admin:actionplan_plan_import"), {r: "login" for r in ROLES}),
     ("dashboard", lambda w: reverse("monev:dashboard", args=[w["plan"].pk]), WATCHERS),
     ("status_export", lambda w: reverse("monev:status_export", args=[w["plan"].pk]), WATCHERS),
     ("report_page", lambda w: reverse("monev:report_page", args=[w["plan"].pk, 1]), WATCHERS),
@@ -212,6 +215,10 @@ GET_MATRIX = [
     ("report_preview", lambda w: reverse("monev:report_preview", args=[w["report"].pk]), WATCHERS),
     # the render state polled while a PDF is made: whoever reads the report
     ("report_render_status", lambda w: reverse("monev:report_render_status", args=[w["report"].pk]), WATCHERS),
+    # the signed PDF (and the draft) for whoever reads the report; every download is recorded
+    ("report_download", lambda w: reverse("monev:report_download", args=[w["public_report"].pk]), WATCHERS),
+    ("report_download_draft", lambda w: reverse("monev:report_download", args=[w["report"].pk]) + "?berkas=draf",
+     WATCHERS),
     # password reset by e-mail: open to everyone (a signed-in person may have forgotten it too)
     ("password_reset", lambda w: reverse("password_reset"), {r: 200 for r in ROLES}),
     # Berkas untuk TPI: TPI, Ketua Tim and Kepala Dinas of the unit (evidence.models.BUNDLE_ROLES)
@@ -314,6 +321,19 @@ POST_MATRIX = [
     ("team_remove", lambda w: reverse("actionplan:team_remove", args=[w["member"].pk]), {}, KETUA_ACTS),
     ("report_begin", lambda w: reverse("monev:report_begin", args=[w["plan"].pk, 1]), {},
      {**{r: 403 for r in MEMBERS}, "ketua": 302, "outsider": 404, "anonymous": "login"}),
+    # the report's life: the Ketua Tim writes and submits (semester I has no report yet), the Kepala Dinas
+    # returns; a correction version of a signed report is the Ketua Tim's
+    ("report_edit", lambda w: reverse("monev:report_edit", args=[w["plan"].pk, 1]),
+     {"number": "800/1/2019", "conclusions": "Capaian semester I."}, KETUA_REPORT),
+    ("report_submit", lambda w: reverse("monev:report_submit", args=[w["plan"].pk, 1]), {}, KETUA_REPORT),
+    ("report_draft", lambda w: reverse("monev:report_draft", args=[w["report"].pk]), {},
+     {**KETUA_REPORT, "kepala": 302}),
+    ("report_return", lambda w: reverse("monev:report_return", args=[w["report"].pk]),
+     {"note": "Lengkapi rekomendasi."}, {**KETUA_REPORT, "ketua": 403, "kepala": 302}),
+    ("report_correct", lambda w: reverse("monev:report_correct", args=[w["public_report"].pk]), {}, KETUA_REPORT),
+    ("plan_import_confirm", lambda w: reverse("admin:actionplan_plan_import_confirm"), {"token": "t" * 32},
+     {r: "login" for r in ROLES}),
+    ("logout", lambda w: reverse("logout"), {}, {r: 302 for r in ROLES}),
     ("report_sign_wrong_password", lambda w: reverse("monev:report_sign", args=[w["report"].pk]),
      {"password": "bukan-sandinya"},
      {**{r: 403 for r in MEMBERS}, "kepala": 400, "outsider": 404, "anonymous": "login"}),
@@ -341,3 +361,23 @@ def test_upload_post_by_someone_not_responsible_is_refused_and_stores_nothing(cl
         "files": [SimpleUploadedFile("a.pdf", pdf_bytes())], "description": "x", "document_date": "2019-02-01"})
     assert response.status_code == 403
     assert Revision.objects.count() == 1
+
+
+def _url_names(resolver=None, namespace=""):
+    """Every named URL of the portal's own apps (the admin's are Django's, walked above only where ours)."""
+    from django.urls import URLResolver, get_resolver
+
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace != "admin":
+                yield from _url_names(pattern, f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace)
+        elif pattern.name:
+            yield namespace + pattern.name
+
+
+def test_every_named_url_is_in_the_walk(world):
+    from django.urls import resolve
+
+    walked = {resolve(url(world).split("?")[0]).view_name for _name, url, *_rest in GET_MATRIX + POST_MATRIX}
+    missing = sorted(set(_url_names()) - walked)
+    assert not missing, f"add these URLs to GET_MATRIX or POST_MATRIX: {missing}"
