@@ -39,7 +39,7 @@ class UploadForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.attrs = {"enctype": "multipart/form-data"}
+        self.helper.attrs = {"enctype": "multipart/form-data", "data-busy": _("Mengunggah dan memeriksa berkas…")}
         self.helper.add_input(SubmitButton("submit", _("Unggah"), css_class="btn-success"))
 
     def clean_document_date(self):

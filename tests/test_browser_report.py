@@ -61,3 +61,36 @@ def test_ketua_submits_kepala_signs_and_downloads_a_valid_pdf(live_server, brows
     result = page.inner_text("#verify-result")
     assert "identik" in result and "utuh" in result
     page.screenshot(path=str(artifacts / "verify-page.png"), full_page=True)
+
+
+def test_a_long_action_shows_its_progress_and_a_second_click_sends_nothing(live_server, browser, plan, ketua,
+                                                                          artifacts):
+    """Without a Celery worker (`make run`) submitting renders the PDF in the request: the button says so."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    log_in(page, live_server, "ketua")
+    page.goto(f"{live_server.url}/monev/rencana/{plan.pk}/laporan/1/")
+    page.get_by_role("button", name="Mulai menyusun laporan").click()
+    page.fill("textarea[name=conclusions]", "Capaian Semester I.")
+    page.get_by_role("button", name="Simpan", exact=True).click()
+    held, posts = [], []
+    page.route("**/ajukan/", lambda route: (posts.append(route.request.method), held.append(route)))
+    # clicked, looked at and clicked again from the page itself: Playwright's own calls would wait for the
+    # navigation this test holds back
+    state = page.get_by_role("button", name="Ajukan ke Kepala Dinas").evaluate("""button => {
+        const form = button.form;
+        button.click();
+        return new Promise(resolve => setTimeout(() => {
+            const seen = {busy: form.getAttribute("aria-busy"), disabled: button.disabled,
+                          text: button.textContent.trim(), spinner: !!button.querySelector(".spinner-border")};
+            button.click();  // a second click
+            form.requestSubmit();  // and a second submit
+            resolve(seen);
+        }, 100));
+    }""")
+    assert state == {"busy": "true", "disabled": True, "text": "Mengajukan dan membuat PDF…", "spinner": True}
+    page.wait_for_timeout(300)
+    assert posts == ["POST"]
+    assert Report.objects.get(plan=plan, semester=1).status == Report.Status.DRAFT  # held: nothing sent yet
+    held[0].continue_()
+    page.wait_for_selector("text=Data laporan dibekukan", timeout=60_000)
+    assert Report.objects.get(plan=plan, semester=1).status == Report.Status.SUBMITTED
