@@ -108,15 +108,23 @@ def test_the_navbar_focus_ring_is_strong_on_the_dark_green(live_server, browser,
 def test_main_pages_have_no_serious_accessibility_problem(live_server, browser, scenario, plan, artifacts, device,
                                                           viewport):
     context, page = _page(browser, device, viewport)
+    late, report = scenario["late"], scenario["report"]
     pages = {
-        "anggota": [("/bukti/tugas-saya/", "tasks"), (f"/rencana/{plan.pk}/", "plan")],
+        None: [("/masuk/", "login")],
+        "anggota": [("/bukti/tugas-saya/", "tasks"), (f"/rencana/{plan.pk}/", "plan"),
+                    (f"/bukti/target/{late.pk}/", "target"), (f"/bukti/target/{late.pk}/unggah/", "upload")],
         "ketua": [("/bukti/review/", "review-queue"), (f"/monev/rencana/{plan.pk}/dashboard/?per=2019-07-01",
                                                         "dashboard"),
+                  (f"/bukti/revisi/{scenario['queued'].pk}/review/", "review"),
                   (f"/monev/rencana/{plan.pk}/laporan/1/", "report"), ("/notifikasi/", "notifications")],
-        "kepala": [(f"/monev/rencana/{plan.pk}/laporan/1/", "report-kepala")],
+        "kepala": [(f"/monev/rencana/{plan.pk}/laporan/1/", "report-kepala"),
+                   (f"/monev/laporan/{report.pk}/tandatangani/", "sign")],
     }
     for role, paths in pages.items():
-        log_in(page, live_server, role)
+        if role is None:
+            context.clear_cookies()
+        else:
+            log_in(page, live_server, role)
         for path, name in paths:
             response = page.goto(f"{live_server.url}{path}")
             assert response.status == 200, (name, response.status)
