@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import tablib
 from django.contrib.auth import get_user_model
@@ -492,6 +494,74 @@ def membership_remove(*, membership: Membership, actor, ip: str | None = None) -
                              f"dari unit; penanggung jawab {len(steps)} langkah aksi dilepas",
                      data={"user": membership.user_id, "role": membership.role, "steps": steps})
         membership.delete()
+# -- one's own profile ----------------------------------------------------------------------------------------------
+
+def profile_update(*, user, first_name: str, last_name: str, email: str, nip: str, ip: str | None = None,
+                   on_email_change: Callable[[Any], object] | None = None) -> list[str]:
+    """Save a person's own first and last name, e-mail and NIP, all or nothing; returns the names of the fields
+    that changed (empty: nothing written, nothing audited). The `Profile` row is created when it is missing.
+
+    - E-mail is required (the password reset and the e-mail notifications go there), stored as Django normalises
+      it (domain in lower case) and unique among accounts **ignoring case**, the rule the team invitation uses too.
+      A change is audited on its own (``account.email``, old and new address) and `on_email_change(user)` runs in
+      the same transaction (the view passes notifications' re-delivery, so this app does not import it).
+    - NIP may be left empty; given, it is normalised (``19660710 199203 1 007`` is accepted) and checked by
+      `validate_nip`.
+    - The other changes make one ``account.profile`` event with the old and new values.
+
+    Raises ValidationError with a message per field; nothing is saved then."""
+    User = get_user_model()
+    first_name, last_name = " ".join((first_name or "").split()), " ".join((last_name or "").split())
+    email = User.objects.normalize_email((email or "").strip())
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        profile = Profile.objects.select_for_update().filter(user=user).first() or Profile(user=user)
+        before = {"first_name": user.first_name, "last_name": user.last_name, "email": user.email,
+                  "nip": profile.nip}
+        user.first_name, user.last_name, user.email = first_name, last_name, email
+        profile.nip = nip or ""
+        errors: dict[str, list] = {}
+        for obj, exclude in ((user, ["password"]), (profile, ["user"])):
+            try:
+                obj.full_clean(exclude=exclude)
+            except ValidationError as exc:
+                for name, messages in exc.message_dict.items():
+                    errors.setdefault(name, []).extend(messages)
+        if not email:
+            errors["email"] = ["E-mail wajib diisi: tautan lupa kata sandi dan notifikasi dikirim ke sana."]
+        elif User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+            errors["email"] = ["E-mail itu sudah dipakai akun lain."]
+        if not first_name:
+            errors["first_name"] = ["Nama depan wajib diisi."]
+        if errors:
+            raise ValidationError(errors)
+        after = {"first_name": user.first_name, "last_name": user.last_name, "email": user.email,
+                 "nip": profile.nip}
+        changed = [name for name in after if after[name] != before[name]]
+        if not changed:
+            return []
+        user.save(update_fields=[n for n in ("first_name", "last_name", "email") if n in changed])
+        if profile.pk is None or "nip" in changed:
+            profile.save()
+        if "email" in changed:
+            audit_record(actor=user, action="account.email", obj=user, ip=ip,
+                         summary=f"E-mail {user.get_username()} diubah dari {before['email'] or '(kosong)'} "
+                                 f"menjadi {email}",
+                         data={"old": before["email"], "new": email})
+            if on_email_change is not None:
+                on_email_change(user)
+        others = [name for name in changed if name != "email"]
+        if others:
+            audit_record(actor=user, action="account.profile", obj=user, ip=ip,
+                         summary=f"Profil {user.get_username()} diubah: "
+                                 + ", ".join(PROFILE_FIELD_LABELS[name] for name in others),
+                         data={name: {"old": before[name], "new": after[name]} for name in others})
+    return changed
+
+
+PROFILE_FIELD_LABELS = {"first_name": "nama depan", "last_name": "nama belakang", "email": "e-mail", "nip": "NIP"}
+
+
 # -- due dates set by a person -------------------------------------------------------------------------------------
 
 REASON_MAX = 500

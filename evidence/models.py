@@ -200,6 +200,11 @@ class EvidenceBundle(models.Model):
         return f"Berkas TPI {self.plan} {self.component_code or 'semua komponen'} ({self.get_status_display()})"
 
     @property
+    def is_busy(self) -> bool:
+        """Still queued or being built: the list page polls until it is not."""
+        return self.status in (self.Status.QUEUED, self.Status.BUILDING)
+
+    @property
     def download_name(self) -> str:
         part = f"komponen-{self.component_code}" if self.component_code else "semua-komponen"
         return f"berkas-tpi-{self.plan.year}-{part}-{self.pk}.zip"

@@ -299,6 +299,19 @@ def plan_bundles(plan):
             .annotate(download_count=Count("downloads")).order_by("-requested_at", "-id")[:50])
 
 
+def plan_bundle_states(plan) -> dict:
+    """The state of the plan's bundles being built (queued or building), for the list page's polling: one query,
+    however many bundles the plan has. ``busy`` is False once none is left."""
+    from .models import EvidenceBundle
+
+    waiting = [EvidenceBundle.Status.QUEUED, EvidenceBundle.Status.BUILDING]
+    rows = list(EvidenceBundle.objects.filter(plan=plan, status__in=waiting).order_by("-requested_at", "-id")
+                .values_list("pk", "status")[:50])
+    labels = dict(EvidenceBundle.Status.choices)
+    return {"busy": bool(rows),
+            "bundles": [{"id": pk, "status": status, "label": str(labels[status])} for pk, status in rows]}
+
+
 def bundle_files(plan, component_code: str = ""):
     """The files of the accepted revisions of the plan (of one component), in plan order. A target has at most one
     accepted revision and no revision follows it (evidence.models.OPEN_FOR_UPLOAD), so accepted is the latest."""

@@ -14,5 +14,6 @@ urlpatterns = [
     path("berkas/<int:file_id>/", views.download, name="download"),
     path("rencana/<int:plan_id>/berkas-tpi/", views.bundle_list, name="bundle_list"),
     path("rencana/<int:plan_id>/berkas-tpi/buat/", views.bundle_create, name="bundle_create"),
+    path("rencana/<int:plan_id>/berkas-tpi/status/", views.bundle_status, name="bundle_status"),
     path("berkas-tpi/<int:bundle_id>/unduh/", views.bundle_download, name="bundle_download"),
 ]

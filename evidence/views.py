@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -175,8 +175,18 @@ def download(request, file_id: int):
 @login_required
 def bundle_list(request, plan_id: int):
     plan, membership = selectors.get_plan_for_bundles(request.user, plan_id)
+    bundles = list(selectors.plan_bundles(plan))
     return render(request, "evidence/bundle_list.html", {
-        "plan": plan, "membership": membership, "bundles": selectors.plan_bundles(plan), "form": BundleForm(plan=plan)})
+        "plan": plan, "membership": membership, "bundles": bundles, "form": BundleForm(plan=plan),
+        "building": any(b.is_busy for b in bundles)})
+
+
+@login_required
+def bundle_status(request, plan_id: int):
+    """Which of the plan's bundles are still queued or being built, as JSON, polled by static/js/bundle-status.js
+    while the list shows one; the same people as the list."""
+    plan, _membership = selectors.get_plan_for_bundles(request.user, plan_id)
+    return JsonResponse(selectors.plan_bundle_states(plan), headers={"Cache-Control": "no-store"})
 
 
 @login_required

@@ -94,12 +94,12 @@ class Notification(models.Model):
     # No separate indexes on the two foreign keys: the unique key starts with target and the inbox index with
     # recipient, and every index costs time when the sweep inserts tens of thousands of rows.
     target = models.ForeignKey("actionplan.Target", on_delete=models.CASCADE, related_name="notifications",
-                               db_index=False, null=True, blank=True)
+                               db_index=False, null=True, blank=True, verbose_name=_("target"))
     # The due date a reminder was about: a changed due date is a new key, so it gets its own reminders.
     # Empty for workflow events.
     due_date = models.DateField(_("jatuh tempo"), null=True, blank=True)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
-                                  db_index=False)
+                                  db_index=False, verbose_name=_("penerima"))
     kind = models.CharField(_("jenis"), max_length=20)
     # Workflow events: which event this is ("revision:42", "report:7:returned:3"); empty for reminders.
     event_key = models.CharField(_("kunci peristiwa"), max_length=80, blank=True, default="")
@@ -111,7 +111,7 @@ class Notification(models.Model):
     notice_date = models.DateField(_("tanggal pengingat"))
     # Set on insert by the run that created the row; a conflicting insert leaves the old value, so a run
     # finds exactly the rows it created with one query.
-    run_id = models.UUIDField(db_index=True)
+    run_id = models.UUIDField(_("kode proses pembuatan"), db_index=True)
     created_at = models.DateTimeField(_("dibuat"))
     read_at = models.DateTimeField(_("dibaca"), null=True, blank=True)
 
@@ -120,7 +120,7 @@ class Notification(models.Model):
     email_attempts = models.PositiveSmallIntegerField(_("percobaan kirim"), default=0)
     email_sent_at = models.DateTimeField(_("e-mail terkirim"), null=True, blank=True)
     # Last claim or result (empty until the first attempt: then created_at counts); finds stale claims.
-    email_updated_at = models.DateTimeField(null=True, blank=True)
+    email_updated_at = models.DateTimeField(_("status e-mail diperbarui"), null=True, blank=True)
     email_error = models.TextField(_("galat terakhir"), blank=True)
 
     class Meta:
@@ -170,7 +170,8 @@ class EmailOptOut(models.Model):
     """A person who does not want e-mail for one kind of notification (`Kind.preference`); the notification in
     the portal stays. No row: e-mail on."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_opt_outs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_opt_outs",
+                             verbose_name=_("pengguna"))
     kind = models.CharField(_("jenis"), max_length=20)
 
     class Meta:

@@ -203,3 +203,27 @@ def email_preferences_set(*, user, email_on: Iterable[str], ip: str | None = Non
                          summary=_("Preferensi e-mail notifikasi diubah"),
                          data={"email_off": wanted_off, "before": before})
     return wanted_off
+
+
+# A changed address gets the recent mails that never reached the person: what is older is stale news.
+EMAIL_RESUME_DAYS = 7
+
+
+def email_delivery_resume(user) -> list[int]:
+    """After `user` set or changed their e-mail address: their unread notifications of the last
+    EMAIL_RESUME_DAYS days whose mail never went out — there was no address, or the old one failed — are
+    pending again and queued after commit. Kinds they switched off stay off (the delivery checks the opt-outs).
+    Returns the ids queued."""
+    if not user.email.strip():
+        return []
+    since = timezone.now() - datetime.timedelta(days=EMAIL_RESUME_DAYS)
+    with transaction.atomic():
+        rows = Notification.objects.filter(
+            recipient=user, read_at__isnull=True, email_sent_at__isnull=True, created_at__gte=since,
+            email_status__in=[EmailStatus.NO_EMAIL, EmailStatus.FAILED])
+        ids = list(rows.values_list("pk", flat=True))
+        if ids:  # the same conditions again: a row a worker claimed meanwhile is left to it
+            rows.filter(pk__in=ids).update(email_status=EmailStatus.PENDING, email_attempts=0,
+                                                           email_error="", email_updated_at=timezone.now())
+            transaction.on_commit(partial(notification_emails_queue, ids))
+    return ids

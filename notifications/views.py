@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,12 +37,11 @@ def notifications_read_all(request):
 
 @login_required
 def preferences(request):
-    """Which notifications also come by e-mail; the portal notification always stays."""
+    """Which notifications also come by e-mail; the portal notification always stays. The switches are a section
+    of the profile page (zi_portal/accounts.py): a GET goes there, a POST saves and goes back there."""
     if request.method == "POST":
         known = {kind for kind, _label in Kind.preference_choices()}
         services.email_preferences_set(user=request.user, ip=client_ip(request),
                                        email_on=[k for k in request.POST.getlist("email") if k in known])
         messages.success(request, _("Preferensi e-mail disimpan."))
-        return redirect("notifications:preferences")
-    return render(request, "notifications/preferences.html",
-                  {"preferences": selectors.email_preferences(request.user)})
+    return redirect(reverse("profile") + "#notifikasi")

@@ -4,7 +4,9 @@ Django makes an English name from the code when a model or field has no verbose 
 "submitted by"); these tests compare every name the admin shows against those English defaults, and walk every
 registered admin's list and add page as a staff user.
 """
+import datetime
 import re
+import uuid
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -16,18 +18,17 @@ from django.contrib.admin.utils import label_for_field
 from django.db import models
 from django.test.utils import isolate_apps
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.text import camel_case_to_spaces, capfirst
 
 from actionplan.models import AuditEvent
 from monev.models import Report, ReportDownload
+from notifications.models import Notification
 from zi_portal.lib.audit import ACTION_LABELS, action_label, audit_record
 
-PORTAL_APPS = ["actionplan", "evidence", "monev", "lke", "programme", "public"]
+PORTAL_APPS = ["actionplan", "evidence", "monev", "notifications", "lke", "programme", "public"]
 # Words that are the same in both languages, so a name equal to the code's default is still Indonesian.
 SAME_IN_BOTH = {"status", "semester", "target", "logo", "eselon", "pakta integritas", "id"}
-# monev.Notification moves to the notifications app on another branch, which names its fields there.
-NOT_HERE = {"notifications.notification"}  # moved in issue 14; its labels are the next pass
 
 
 def english_model_names(model) -> list[str]:
@@ -67,8 +68,7 @@ def untranslated_choices(model) -> list[str]:
 
 
 def portal_models():
-    return [m for app in PORTAL_APPS for m in apps.get_app_config(app).get_models()
-            if m._meta.label_lower not in NOT_HERE]
+    return [m for app in PORTAL_APPS for m in apps.get_app_config(app).get_models()]
 
 
 # -- the checks themselves can fail -------------------------------------------------------------------------------
@@ -161,11 +161,14 @@ def staff_client(client, django_user_model):
 
 @pytest.fixture
 def admin_rows(plan, ketua, kepala):
-    """At least one row in the report and audit lists, so their columns are rendered with values."""
+    """At least one row in the report, audit and notification lists, so their columns are rendered with values."""
     report = Report.objects.create(plan=plan, semester=1, number="001/ZI/2019", created_by=ketua,
                                    status=Report.Status.SIGNED)
     ReportDownload.objects.create(report=report, user=kepala, kind=ReportDownload.Kind.SIGNED, sha256="0" * 64)
     audit_record(actor=ketua, action="evidence.review.revise", unit=plan.unit, summary="Perlu perbaikan: stempel")
+    Notification.objects.create(recipient=ketua, kind="before_3", due_date=datetime.date(2019, 3, 1),
+                                recipient_role="responsible", notice_date=datetime.date(2019, 2, 26),
+                                run_id=uuid.uuid4(), created_at=timezone.now(), email_status="no_email")
     return report
 
 
@@ -173,8 +176,7 @@ def registered_admins():
     return sorted(admin.site._registry.items(), key=lambda pair: pair[0]._meta.label)
 
 
-@pytest.mark.parametrize("model, model_admin", [(m, a) for m, a in registered_admins()
-                                                 if m._meta.label_lower not in NOT_HERE],
+@pytest.mark.parametrize("model, model_admin", registered_admins(),
                          ids=lambda v: getattr(v, "__name__", ""))
 def test_admin_changelist_and_add_page_show_no_english_labels(staff_client, admin_rows, model, model_admin):
     opts = model._meta
@@ -203,6 +205,22 @@ def test_admin_index_names_the_apps_in_indonesian(staff_client, db):
     for app in PORTAL_APPS:
         assert str(apps.get_app_config(app).verbose_name) in body
     assert "Actionplan" not in body and "Monev</a>" not in body
+
+
+def test_notification_list_names_the_kind_and_filters_by_its_name(staff_client, admin_rows):
+    url = reverse("admin:notifications_notification_changelist")
+    body = staff_client.get(url).content.decode()
+    assert column_headers(body)[-7:] == ["Dibuat", "Penerima", "Jenis", "Kunci peristiwa", "Jatuh tempo",
+                                         "Status e-mail", "Dibaca"]
+    assert '<td class="field-kind_display">H-3</td>' in body and ">before_3<" not in body
+    assert '<td class="field-email_status">Tanpa alamat e-mail</td>' in body
+    assert "?kind=before_3" in body and ">H-7<" in body and ">Hasil review<" in body     # the filter by name
+    filtered = staff_client.get(url, {"kind": "review_decision"}).content.decode()
+    assert 'field-kind_display">H-3' not in filtered
+    assert 'field-kind_display">H-3' in staff_client.get(url, {"kind": "before_3"}).content.decode()
+    change = staff_client.get(reverse("admin:notifications_notification_change",
+                                      args=[Notification.objects.get().pk])).content.decode()
+    assert "H-3" in change and "before_3" not in change and "Kode proses pembuatan" in change
 
 
 def test_report_downloads_list_is_in_indonesian_with_the_kind_by_name(staff_client, admin_rows):

@@ -163,3 +163,78 @@ def test_bundle_page_makes_the_same_queries_for_one_bundle_and_for_thirty(client
     EvidenceBundle.objects.bulk_create([EvidenceBundle(plan=plan, requested_by=ketua) for _ in range(29)])
     with django_assert_num_queries(len(one)):
         assert client.get(url).status_code == 200
+
+
+# -- the list refreshes itself while a bundle is built (evidence:bundle_status, static/js/bundle-status.js) -------
+
+def _bundle(plan, ketua, status):
+    return EvidenceBundle.objects.create(plan=plan, requested_by=ketua, status=status)
+
+
+def test_status_names_the_bundles_still_being_built_until_none_is_left(client, plan, ketua, tpi):
+    queued = _bundle(plan, ketua, EvidenceBundle.Status.QUEUED)
+    building = _bundle(plan, ketua, EvidenceBundle.Status.BUILDING)
+    _bundle(plan, ketua, EvidenceBundle.Status.READY)
+    _bundle(plan, ketua, EvidenceBundle.Status.FAILED)
+    client.force_login(tpi)
+    url = reverse("evidence:bundle_status", args=[plan.pk])
+    response = client.get(url)
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert response.json() == {"busy": True, "bundles": [
+        {"id": building.pk, "status": "building", "label": "Sedang disusun"},
+        {"id": queued.pk, "status": "queued", "label": "Menunggu diproses"}]}
+    EvidenceBundle.objects.filter(pk__in=[queued.pk, building.pk]).update(status=EvidenceBundle.Status.READY)
+    assert client.get(url).json() == {"busy": False, "bundles": []}
+
+
+def test_status_shows_only_this_plans_bundles(client, plan, ketua, tpi, unit):
+    from actionplan.models import Plan
+
+    other_plan = Plan.objects.create(unit=unit, year=2020, title="Rencana kerja 2020")
+    _bundle(other_plan, ketua, EvidenceBundle.Status.QUEUED)
+    client.force_login(tpi)
+    assert client.get(reverse("evidence:bundle_status", args=[plan.pk])).json() == {"busy": False, "bundles": []}
+
+
+@pytest.mark.parametrize("role, status", [("anggota", 403), ("outsider", 404), ("ketua", 200), ("kepala", 200)])
+def test_status_answers_the_people_of_the_bundle_list_only(client, plan, ketua, request, role, status):
+    _bundle(plan, ketua, EvidenceBundle.Status.QUEUED)
+    client.force_login(request.getfixturevalue(role))
+    response = client.get(reverse("evidence:bundle_status", args=[plan.pk]))
+    assert response.status_code == status
+    assert ("Menunggu diproses" in response.content.decode()) == (status == 200)
+
+
+def test_status_of_anonymous_goes_to_the_login_page(client, plan):
+    response = client.get(reverse("evidence:bundle_status", args=[plan.pk]))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_the_list_polls_only_while_a_bundle_is_being_built(client, plan, ketua):
+    client.force_login(ketua)
+    url = reverse("evidence:bundle_list", args=[plan.pk])
+    bundle = _bundle(plan, ketua, EvidenceBundle.Status.READY)
+    quiet = client.get(url).content.decode()
+    assert "bundle-status.js" not in quiet and "data-bundle-status-url" not in quiet
+    EvidenceBundle.objects.filter(pk=bundle.pk).update(status=EvidenceBundle.Status.QUEUED)
+    busy = client.get(url).content.decode()
+    assert '<script src="/static/js/bundle-status.js" defer></script>' in busy
+    assert f'data-bundle-status-url="{reverse("evidence:bundle_status", args=[plan.pk])}"' in busy
+    assert f'<tr data-bundle-id="{bundle.pk}" data-busy>' in busy
+    assert '<noscript><meta http-equiv="refresh" content="10"></noscript>' in busy   # without JavaScript
+
+
+def test_status_makes_the_same_queries_for_one_busy_bundle_and_for_thirty(client, plan, ketua,
+                                                                         django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(ketua)
+    url = reverse("evidence:bundle_status", args=[plan.pk])
+    _bundle(plan, ketua, EvidenceBundle.Status.QUEUED)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    EvidenceBundle.objects.bulk_create([EvidenceBundle(plan=plan, requested_by=ketua) for _ in range(29)])
+    with django_assert_num_queries(len(one)):
+        assert len(client.get(url).json()["bundles"]) == 30

@@ -633,6 +633,20 @@ def _reset_token(client, world) -> None:
     assert client.get(link).status_code == 302
 
 
+def _nip_ok(value: str) -> bool:
+    """Empty, or 18 digits (spaces anywhere) of a real birth date, an appointment month and a sex digit 1/2."""
+    digits = re.sub(r"\s", "", value)
+    if not digits:
+        return True
+    if not re.fullmatch(r"[0-9]{18}", digits):
+        return False
+    try:
+        datetime.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        return False
+    return 1 <= int(digits[12:14]) <= 12 and digits[14] in "12"
+
+
 FUZZ_TABLE = [
     Endpoint("login", "anonymous", lambda w: [],
              lambda w: {"username": F("exact", allowed=("anggota",)), "password": F("exact", allowed=(PASSWORD,)),
@@ -648,6 +662,21 @@ FUZZ_TABLE = [
              lambda w: {"new_password1": F("exact", allowed=(NEW_PASSWORD,)),
                         "new_password2": F("exact", allowed=(NEW_PASSWORD,))},
              lambda w: {"new_password1": [NEW_PASSWORD], "new_password2": [NEW_PASSWORD]}, prepare=_reset_token),
+    # One's own profile: the e-mail changes only with the current password; the NIP is empty or a valid one.
+    Endpoint("profile", "anggota", lambda w: [],
+             lambda w: {"first_name": text(150), "last_name": text(150, required=False),
+                        "email": F("exact", allowed=("anggota@example.go.id",)),
+                        "nip": F("free"), "current_password": F("exact", allowed=(PASSWORD,))},
+             lambda w: {"first_name": ["Sri"], "last_name": ["Wahyuni"], "email": ["anggota@example.go.id"],
+                        "nip": ["19800512 200501 2 003"], "current_password": [PASSWORD]},
+             rule=lambda post: not _nip_ok(post.get("nip") or "")),
+    # A new password keeps the person signed in under a new session key, which the rollback takes away.
+    Endpoint("password_change", "anggota", lambda w: [],
+             lambda w: {"old_password": F("exact", allowed=(PASSWORD,)),
+                        "new_password1": F("exact", allowed=(NEW_PASSWORD,)),
+                        "new_password2": F("exact", allowed=(NEW_PASSWORD,))},
+             lambda w: {"old_password": [PASSWORD], "new_password1": [NEW_PASSWORD],
+                        "new_password2": [NEW_PASSWORD]}, relogin=True),
     Endpoint("actionplan:step_assign", "ketua", lambda w: [w["step"].pk],
              lambda w: {"people": F("ids", required=False, allowed=_people)},
              lambda w: {"people": [str(w["people"]["anggota"].pk), str(w["people"]["anggota_other"].pk)]}),
@@ -1028,6 +1057,7 @@ GET_ONLY = {
     "evidence:download": ("anggota", lambda w: [w["file"].pk]),
     "evidence:bundle_list": ("tpi", lambda w: [w["plan"].pk]),
     "evidence:bundle_download": ("tpi", lambda w: [w["bundle"].pk]),
+    "evidence:bundle_status": ("tpi", lambda w: [w["plan"].pk]),
     "actionplan:team": ("ketua", lambda w: [w["unit"].pk]),
     "monev:dashboard": ("ketua", lambda w: [w["plan"].pk]),
     "monev:status_export": ("ketua", lambda w: [w["plan"].pk]),
@@ -1055,6 +1085,7 @@ GET_ONLY = {
     "public:report_pdf": ("anonymous", lambda w: ["lumajang", "ABCD-EFGH"]),
     "password_reset_done": ("anonymous", lambda w: []),
     "password_reset_complete": ("anonymous", lambda w: []),
+    "password_change_done": ("anggota", lambda w: []),
 }
 # Django's own admin pages (model changelists, add/change/delete forms, login …) are Django's; the portal's own
 # admin URLs (anything else under admin:) must be in the tables like every other page.

@@ -124,10 +124,11 @@ def test_email_off_for_a_kind_keeps_the_portal_notification_and_is_audited(run, 
     client.force_login(anggota)
     kept = [k for k, _label in Kind.preference_choices() if k != Kind.REVIEW_DECISION]
     response = client.post(reverse("notifications:preferences"), {"email": kept})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.url == reverse("profile") + "#notifikasi"
     assert list(EmailOptOut.objects.filter(user=anggota).values_list("kind", flat=True)) == [Kind.REVIEW_DECISION]
     assert AuditEvent.objects.filter(action="notifications.preferences", actor=anggota).count() == 1
-    page = client.get(reverse("notifications:preferences"))
+    page = client.get(reverse("notifications:preferences"), follow=True)   # a section of the profile page
+    assert page.redirect_chain == [(reverse("profile") + "#notifikasi", 302)]
     assert 'value="review_decision" id="email-review_decision">' in page.content.decode()
 
     revision, _ = run(submit, assigned_target, anggota)

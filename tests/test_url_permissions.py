@@ -12,7 +12,7 @@ from evidence.models import Revision
 from notifications.models import Notification
 from public.services import public_page_set
 
-from .factories import pdf_bytes, submit
+from .factories import PASSWORD, pdf_bytes, submit
 from .programme_factories import build_programme, signed_report
 
 ROLES = ["anggota", "anggota_other", "ketua", "kepala", "tpi", "outsider", "anonymous"]
@@ -173,7 +173,13 @@ GET_MATRIX = [
     ("report_page", lambda w: reverse("monev:report_page", args=[w["plan"].pk, 1]), WATCHERS),
     ("units_summary", lambda w: reverse("monev:units_summary"), {**{r: 200 for r in ROLES}, "anonymous": "login"}),
     ("notifications", lambda w: reverse("notifications:list"), {**{r: 200 for r in ROLES}, "anonymous": "login"}),
+    # the e-mail switches are a section of the profile page: the old address leads there
     ("notification_preferences", lambda w: reverse("notifications:preferences"),
+     {**{r: 302 for r in ROLES}, "anonymous": "login"}),
+    # one's own profile and password: everyone signed in, always their own account (no id in the address)
+    ("profile", lambda w: reverse("profile"), {**{r: 200 for r in ROLES}, "anonymous": "login"}),
+    ("password_change", lambda w: reverse("password_change"), {**{r: 200 for r in ROLES}, "anonymous": "login"}),
+    ("password_change_done", lambda w: reverse("password_change_done"),
      {**{r: 200 for r in ROLES}, "anonymous": "login"}),
     ("verify_unknown_code", lambda w: reverse("monev:verify", args=["ABCD-2345"]), {r: 404 for r in ROLES}),
     # LKE: every member of the unit reads everything
@@ -224,6 +230,8 @@ GET_MATRIX = [
     # Berkas untuk TPI: TPI, Ketua Tim and Kepala Dinas of the unit (evidence.models.BUNDLE_ROLES)
     ("bundle_list", lambda w: reverse("evidence:bundle_list", args=[w["plan"].pk]), WATCHERS),
     ("bundle_download", lambda w: reverse("evidence:bundle_download", args=[w["bundle"].pk]), WATCHERS),
+    # the list's polling while a bundle is built: the same people as the list
+    ("bundle_status", lambda w: reverse("evidence:bundle_status", args=[w["plan"].pk]), WATCHERS),
     # the team: only the unit's Ketua Tim
     ("team", lambda w: reverse("actionplan:team", args=[w["unit"].pk]), KETUA_READS),
     ("password_reset_done", lambda w: reverse("password_reset_done"), {r: 200 for r in ROLES}),
@@ -261,6 +269,12 @@ POST_MATRIX = [
     ("notifications_read_all", lambda w: reverse("notifications:read_all"), {},
      {**{r: 302 for r in ROLES}, "anonymous": "login"}),
     ("notification_preferences_save", lambda w: reverse("notifications:preferences"), {"email": ["reminder"]},
+     {**{r: 302 for r in ROLES}, "anonymous": "login"}),
+    ("profile_save", lambda w: reverse("profile"),
+     {"first_name": "Nama", "last_name": "Baru", "email": "profil@example.go.id", "nip": "",
+      "current_password": PASSWORD}, {**{r: 302 for r in ROLES}, "anonymous": "login"}),
+    ("password_change", lambda w: reverse("password_change"),
+     {"old_password": PASSWORD, "new_password1": "kata-sandi-baru-2026", "new_password2": "kata-sandi-baru-2026"},
      {**{r: 302 for r in ROLES}, "anonymous": "login"}),
     ("lke_start", lambda w: reverse("lke:start", args=[w["plan"].unit_id, 2020]), {},
      {**{r: 302 for r in MEMBERS}, "kepala": 403, "outsider": 404, "anonymous": "login"}),
