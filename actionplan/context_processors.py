@@ -4,9 +4,23 @@ from functools import cache
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from .models import ActionStep, Assignment, Component, Indicator, Membership, Plan, Role, SubComponent, Target, Unit
+from .models import (
+    SOON_DAYS,
+    ActionStep,
+    Assignment,
+    Component,
+    Indicator,
+    Membership,
+    Plan,
+    Role,
+    SubComponent,
+    Target,
+    Unit,
+    due_soon_sql,
+    needs_date_sql,
+    overdue_sql,
+)
 
-SOON_DAYS = 14  # "what falls due soon" on the home page and in the navigation bar
 # The counts each membership row of the navigation bar carries (see _nav_sql), in the order of its columns.
 COUNTS = ("overdue", "soon", "sent_back", "queue", "unit_overdue", "undated", "awaiting_signature", "escalations")
 
@@ -37,19 +51,17 @@ def _nav_sql() -> str:
                f'INNER JOIN "{component}" c ON c.id = sc.component_id INNER JOIN "{plan}" p ON p.id = c.plan_id ')
     mine = f'INNER JOIN "{assignment}" a ON a.step_id = t.step_id AND a.user_id = %(user)s '
     unit_is = 'p.unit_id = m.unit_id'
-    open_ = f"t.evidence_status NOT IN ('{RevisionStatus.ACCEPTED}', '{RevisionStatus.SUBMITTED}')"
 
     def count(role: str, sql: str) -> str:
         return f"CASE WHEN m.role = '{role}' THEN (SELECT COUNT(*) {sql}) ELSE 0 END"
 
-    columns = [
-        count(Role.ANGGOTA, f"{in_unit}{mine}WHERE {unit_is} AND t.due_date < %(today)s AND {open_}"),
-        count(Role.ANGGOTA, f"{in_unit}{mine}WHERE {unit_is} AND t.due_date >= %(today)s "
-                            f"AND t.due_date <= %(soon)s AND {open_}"),
+    columns = [  # late / due soon / needs a date: the rule of actionplan.models (one rule for every page)
+        count(Role.ANGGOTA, f"{in_unit}{mine}WHERE {unit_is} AND {overdue_sql()}"),
+        count(Role.ANGGOTA, f"{in_unit}{mine}WHERE {unit_is} AND {due_soon_sql()}"),
         count(Role.ANGGOTA, f"{in_unit}{mine}WHERE {unit_is} AND t.evidence_status = '{RevisionStatus.REVISE}'"),
         count(Role.KETUA, f"{in_unit}WHERE {unit_is} AND t.evidence_status = '{RevisionStatus.SUBMITTED}'"),
-        count(Role.KETUA, f"{in_unit}WHERE {unit_is} AND t.due_date < %(today)s AND {open_}"),
-        count(Role.KETUA, f"{in_unit}WHERE {unit_is} AND t.due_date IS NULL"),
+        count(Role.KETUA, f"{in_unit}WHERE {unit_is} AND {overdue_sql()}"),
+        count(Role.KETUA, f"{in_unit}WHERE {unit_is} AND {needs_date_sql()}"),
         count(Role.KEPALA, f'FROM "{report}" r INNER JOIN "{plan}" p ON p.id = r.plan_id '
                            f"WHERE {unit_is} AND r.status = '{Report.Status.SUBMITTED}'"),
         count(Role.KEPALA, f'FROM "{notification}" n INNER JOIN "{target}" t ON t.id = n.target_id '

@@ -2,10 +2,10 @@
 
 Its own module because it reads across the apps built on this one (evidence, monev, notifications): only the home
 view imports it, so no app imports in a circle (tests/test_app_imports.py)."""
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Subquery
 
-from .context_processors import SOON_DAYS, notification_model
-from .models import Plan, Role, Target
+from .context_processors import notification_model
+from .models import Plan, Role, Target, due_soon_q, needs_date_q, overdue_q
 
 # -------------------------------------------------------------------------------------------------------------------
 # The home page: what needs the user now, per role within each unit
@@ -26,7 +26,7 @@ def _escalations(user, unit_ids: list[int]) -> list:
 
 def _target_rows(qs, order=("due_date", "id")) -> list[dict]:
     return list(qs.order_by(*order).values(
-        "pk", "due_date", "evidence_status", description=F("step__description"),
+        "pk", "due_date", "evidence_status", "date_confirmed_at", description=F("step__description"),
         code=F("step__indicator__subcomponent__component__code"),
         unit_id=F("step__indicator__subcomponent__component__plan__unit_id"))[:HOME_LIMIT])
 
@@ -35,31 +35,26 @@ def home_panels(user, *, memberships: list, today) -> list[dict]:
     """For each unit of `user` (the navigation bar's memberships, which carry the counts), the panels of their role
     there: lists of at most HOME_LIMIT rows, each row with what the template links to. A fixed number of queries
     per role the user holds, whatever the size of the plans (the counts come with the navigation bar)."""
-    import datetime
-
-    from evidence.models import RevisionStatus
     from monev.models import Report
-
 
     by_role: dict[str, list[int]] = {}
     for m in memberships:
         by_role.setdefault(m.role, []).append(m.unit_id)
     unit_path = "step__indicator__subcomponent__component__plan__unit_id__in"
-    open_ = ~Q(evidence_status__in=[RevisionStatus.ACCEPTED, RevisionStatus.SUBMITTED])
     lists: dict[str, list] = {}
     if units := by_role.get(Role.ANGGOTA):
         mine = Target.objects.filter(**{unit_path: units}, step__assignments__user=user)
-        lists["overdue"] = _target_rows(mine.filter(open_, due_date__lt=today))
-        lists["soon"] = _target_rows(mine.filter(open_, due_date__gte=today,
-                                                 due_date__lte=today + datetime.timedelta(days=SOON_DAYS)))
+        lists["overdue"] = _target_rows(mine.filter(overdue_q(today)))
+        lists["soon"] = _target_rows(mine.filter(due_soon_q(today)))
         lists["sent_back"] = _sent_back(user, units)
     if units := by_role.get(Role.KETUA):
         from evidence.selectors import review_queue
 
         lists["queue"] = list(review_queue(user).filter(**{f"target__{unit_path}": units})[:HOME_LIMIT])
         in_units = Target.objects.filter(**{unit_path: units})
-        lists["unit_overdue"] = _target_rows(in_units.filter(open_, due_date__lt=today))
-        lists["undated"] = _target_rows(in_units.filter(due_date__isnull=True), order=("step_id", "id"))
+        lists["unit_overdue"] = _target_rows(in_units.filter(overdue_q(today)))
+        # No date, or a date outside the plan year nobody confirmed: both wait for the Ketua Tim to set it.
+        lists["undated"] = _target_rows(in_units.filter(needs_date_q()), order=("step_id", "id"))
         lists["semester_reports"] = _semester_reports(units, today)
     if units := by_role.get(Role.KEPALA):
         lists["awaiting_signature"] = list(

@@ -240,6 +240,91 @@ class Assignment(models.Model):
         return f"{self.user} → {self.step}"
 
 
+# -------------------------------------------------------------------------------------------------------------------
+# Late, due soon, needs a date: one rule for every page, count and reminder (README "Late, due soon, needs a date")
+# -------------------------------------------------------------------------------------------------------------------
+
+SOON_DAYS = 14  # "what falls due soon": the home page, the navigation bar, Tugas saya
+PLAN_OF_TARGET = "step__indicator__subcomponent__component__plan"
+# Evidence statuses after which a target is no longer waiting for its people: accepted (done) or waiting for review.
+SETTLED_STATUSES = ("accepted", "submitted")
+
+
+def suspect_date_q(prefix: str = "", plan_year=None) -> models.Q:
+    """Targets (reached through `prefix`, e.g. "target__") whose date lies outside their plan's year and that no
+    person has confirmed: a probable typo of the source ("Feb-17" in a 2019 plan). Such a date is not counted late,
+    due soon or reminded of until the Ketua Tim sets or confirms it; it needs a date. `plan_year` (a year or an
+    expression) saves the join to the plan where the query already stands on it (Plan.objects…, F("year"))."""
+    if plan_year is None:
+        plan_year = models.F(f"{prefix}{PLAN_OF_TARGET}__year")
+    return (models.Q(**{f"{prefix}due_date__isnull": False, f"{prefix}date_confirmed_at__isnull": True})
+            & ~models.Q(**{f"{prefix}year": plan_year}))
+
+
+def counts_on_its_date_q(prefix: str = "", plan_year=None) -> models.Q:
+    """Targets whose due date counts: dated, and in the plan year or confirmed by a person."""
+    return models.Q(**{f"{prefix}due_date__isnull": False}) & ~suspect_date_q(prefix, plan_year)
+
+
+def open_q(prefix: str = "") -> models.Q:
+    """Targets still waiting for their people: no evidence, or sent back (not accepted, not waiting for review)."""
+    return ~models.Q(**{f"{prefix}evidence_status__in": SETTLED_STATUSES})
+
+
+def overdue_q(today: datetime.date, prefix: str = "") -> models.Q:
+    """Late on `today`: open, its date counts, and that date has passed."""
+    return open_q(prefix) & counts_on_its_date_q(prefix) & models.Q(**{f"{prefix}due_date__lt": today})
+
+
+def due_soon_q(today: datetime.date, prefix: str = "") -> models.Q:
+    """Falls due within SOON_DAYS of `today` (today included): open, and its date counts."""
+    return (open_q(prefix) & counts_on_its_date_q(prefix)
+            & models.Q(**{f"{prefix}due_date__gte": today,
+                          f"{prefix}due_date__lte": today + datetime.timedelta(days=SOON_DAYS)}))
+
+
+def needs_date_q(prefix: str = "", plan_year=None) -> models.Q:
+    """Needs a person to give or confirm its date: no date could be read, or a suspect date (whatever its
+    evidence: the date is plan data, and the Monev report prints it)."""
+    return models.Q(**{f"{prefix}due_date__isnull": True}) | suspect_date_q(prefix, plan_year)
+
+
+def suspect_date_sql(t: str = "t", p: str = "p") -> str:
+    """suspect_date_q as SQL over a target alias `t` joined to its plan alias `p` (the navigation bar's counts)."""
+    return f"({t}.due_date IS NOT NULL AND {t}.date_confirmed_at IS NULL AND {t}.year <> {p}.year)"
+
+
+def overdue_sql(t: str = "t", p: str = "p") -> str:
+    """overdue_q as SQL; the parameter %(today)s is today."""
+    return (f"({t}.evidence_status NOT IN {SETTLED_STATUSES!r} AND {t}.due_date IS NOT NULL "
+            f"AND NOT {suspect_date_sql(t, p)} AND {t}.due_date < %(today)s)")
+
+
+def due_soon_sql(t: str = "t", p: str = "p") -> str:
+    """due_soon_q as SQL; the parameters %(today)s and %(soon)s are today and today + SOON_DAYS."""
+    return (f"({t}.evidence_status NOT IN {SETTLED_STATUSES!r} AND {t}.due_date IS NOT NULL "
+            f"AND NOT {suspect_date_sql(t, p)} AND {t}.due_date >= %(today)s AND {t}.due_date <= %(soon)s)")
+
+
+def needs_date_sql(t: str = "t", p: str = "p") -> str:
+    """needs_date_q as SQL."""
+    return f"({t}.due_date IS NULL OR {suspect_date_sql(t, p)})"
+
+
+class TargetQuerySet(models.QuerySet):
+    def overdue(self, today: datetime.date):
+        return self.filter(overdue_q(today))
+
+    def due_soon(self, today: datetime.date):
+        return self.filter(due_soon_q(today))
+
+    def needs_date(self):
+        return self.filter(needs_date_q())
+
+    def counting_on_their_date(self):
+        return self.filter(counts_on_its_date_q())
+
+
 class Target(models.Model):
     """One due date of an action step. A step whose text gives no date gets one target with no date,
     marked for review, so it still shows up (and can still receive evidence) until a person decides."""
@@ -260,6 +345,8 @@ class Target(models.Model):
     date_confirmed_at = models.DateTimeField(_("tanggal dikonfirmasi pada"), null=True, blank=True, editable=False)
     date_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                           editable=False, related_name="+", verbose_name=_("dikonfirmasi oleh"))
+
+    objects = TargetQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("target")

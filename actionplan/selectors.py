@@ -2,7 +2,20 @@
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import Http404
 
-from .models import ActionStep, Assignment, AuditEvent, Membership, Plan, Role, Target
+from .models import (
+    ActionStep,
+    Assignment,
+    AuditEvent,
+    Membership,
+    Plan,
+    Role,
+    Target,
+    counts_on_its_date_q,
+    needs_date_q,
+    open_q,
+    overdue_q,
+    suspect_date_q,
+)
 
 
 def membership_for(user, unit_id) -> Membership | None:
@@ -19,9 +32,10 @@ def plans_for_user(user):
         .annotate(
             role=Subquery(Membership.objects.filter(user=user, unit=OuterRef("unit")).values("role")[:1]),
             target_count=Count("components__subcomponents__indicators__steps__targets", distinct=True),
+            # Targets needing a date: none could be read, or one outside the plan year nobody confirmed.
             review_count=Count(
                 "components__subcomponents__indicators__steps__targets",
-                filter=Q(components__subcomponents__indicators__steps__targets__due_date__isnull=True),
+                filter=needs_date_q("components__subcomponents__indicators__steps__targets__", plan_year=F("year")),
                 distinct=True,
             ),
         )
@@ -99,14 +113,14 @@ def target_status(*, due_date, evidence_status: str, year, plan_year: int, confi
 
 def target_status_q(code: str, *, today) -> Q:
     """A filter on Target: those whose status (target_status) is `code`; an unknown code filters nothing."""
-    suspect = Q(date_confirmed_at__isnull=True) & ~Q(year=F("step__indicator__subcomponent__component__plan__year"))
-    open_dated = Q(due_date__isnull=False) & ~Q(evidence_status__in=["accepted", "submitted"]) & ~suspect
+    suspect = suspect_date_q()
+    open_dated = open_q() & counts_on_its_date_q()
     return {
         "selesai": Q(evidence_status="accepted"),
         "perlu_ditinjau": ~Q(evidence_status="accepted") & (Q(due_date__isnull=True)
                                                           | (~Q(evidence_status="submitted") & suspect)),
         "menunggu_review": Q(evidence_status="submitted", due_date__isnull=False),
-        "terlambat": open_dated & Q(due_date__lt=today),
+        "terlambat": overdue_q(today),
         "perlu_perbaikan": open_dated & Q(due_date__gte=today, evidence_status="revise"),
         "belum_jatuh_tempo": open_dated & Q(due_date__gte=today) & ~Q(evidence_status="revise"),
     }.get(code, Q())

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_GET, require_POST
 from lke import selectors as lke_selectors
 from zi_portal.lib.audit import client_ip
 
-from .context_processors import SOON_DAYS, nav_for
+from .context_processors import nav_for
 from .forms import AssignForm, MemberAddForm, MemberInviteForm, MemberRoleForm, TargetDateForm
 from .home import home_panels
-from .models import Area, Role
+from .models import SOON_DAYS, Area, Role
 from .selectors import (
     assignable_people,
     get_member_for_user,

@@ -72,9 +72,11 @@ def plan_figures(plan, year: int) -> dict | None:
     from monev.models import Report
 
     as_of = min(datetime.date(year, 12, 31), datetime.date.today())
-    from actionplan.models import Target
+    from actionplan.models import Target, counts_on_its_date_q
 
-    row = Target.objects.filter(step__indicator__subcomponent__component__plan=plan, due_date__isnull=False,
+    # Dates that count only (in the plan year or confirmed): a suspect date is not "due" in another year.
+    row = Target.objects.filter(counts_on_its_date_q(plan_year=plan.year),
+                                step__indicator__subcomponent__component__plan=plan,
                                 due_date__lte=as_of).aggregate(
         due=Count("pk"), done=Count("pk", filter=Q(evidence_status="accepted")))
     signed = set(Report.objects.filter(plan=plan, status=Report.Status.SIGNED).values_list("semester", flat=True))

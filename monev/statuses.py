@@ -4,12 +4,12 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, Count, F, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThan
 from django.utils import timezone
 
-from actionplan.models import Target
+from actionplan.models import PLAN_OF_TARGET, Target, suspect_date_q
 from evidence.models import Revision, RevisionStatus
 
 DONE, REVIEW_NEEDED, WAITING, LATE, REVISE, NOT_DUE = (
@@ -17,7 +17,7 @@ DONE, REVIEW_NEEDED, WAITING, LATE, REVISE, NOT_DUE = (
 STATUSES = [DONE, WAITING, LATE, REVISE, NOT_DUE, REVIEW_NEEDED]
 STATUS_LABELS = {DONE: "Selesai", WAITING: "Menunggu review", LATE: "Terlambat", REVISE: "Perlu perbaikan",
                  NOT_DUE: "Belum jatuh tempo", REVIEW_NEEDED: "Perlu ditinjau"}
-PLAN_PATH = "step__indicator__subcomponent__component__plan"
+PLAN_PATH = PLAN_OF_TARGET
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
 
 
@@ -69,7 +69,7 @@ def targets_with_status(*, as_of: datetime.date, plans=None, semester: int | Non
         When(due_date__isnull=True, then=Value(REVIEW_NEEDED)),
         When(**{evidence: RevisionStatus.SUBMITTED}, then=Value(WAITING)),
         # A date outside the plan year that nobody confirmed is a probable typo, not a lateness (issue 14).
-        When(Q(date_confirmed_at__isnull=True) & ~Q(year=F(f"{PLAN_PATH}__year")), then=Value(REVIEW_NEEDED)),
+        When(suspect_date_q(), then=Value(REVIEW_NEEDED)),
         When(due_date__lt=as_of, then=Value(LATE)),
         When(**{evidence: RevisionStatus.REVISE}, then=Value(REVISE)),
         default=Value(NOT_DUE),

@@ -62,7 +62,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from actionplan.models import Assignment, Membership, Plan, Role, Target
+from actionplan.models import Assignment, Membership, Plan, Role, Target, counts_on_its_date_q
 from evidence.models import RevisionStatus
 from zi_portal.lib.audit import audit_record
 
@@ -123,8 +123,9 @@ def _role_for(stage: Stage, roles: set) -> str:
 
 
 def open_targets(*, today: datetime.date, stages: list[Stage]):
-    """Dated targets of active plans, not accepted and not waiting for review, whose due date is near enough to
-    `today` for some stage to be reached."""
+    """Dated targets of active plans, not accepted and not waiting for review, whose due date counts (in the plan
+    year or confirmed: actionplan.models.counts_on_its_date_q) and is near enough to `today` for some stage to be
+    reached."""
     latest_day = max(s.offset for s in stages) + settings.REMINDER_CATCH_UP_DAYS
     earliest_day = min(0, min(s.offset for s in stages))
     # Target.evidence_status is the latest revision's status, kept by evidence.services (an accepted revision
@@ -134,6 +135,8 @@ def open_targets(*, today: datetime.date, stages: list[Stage]):
                     due_date__lte=today - datetime.timedelta(days=earliest_day),
                     **{PLAN_STATUS_PATH: Plan.Status.ACTIVE})
             .exclude(evidence_status__in=[RevisionStatus.ACCEPTED, RevisionStatus.SUBMITTED])
+            # A date outside the plan year nobody confirmed is a probable typo: no reminder until it is set.
+            .filter(counts_on_its_date_q())
             .order_by())  # the model's ordering would join the whole plan tree just to sort
 
 

@@ -30,6 +30,8 @@ def home_scenario(plan, *, anggota, ketua, kepala, today: datetime.date | None =
     today = today or timezone.localdate()
     late, sent_back, waiting = dated_targets(plan, 3)
     soon = Target.for_date(late.step, today + datetime.timedelta(days=5))
+    if soon.year != plan.year:  # a date outside the plan year counts only once a person confirmed it
+        soon.date_confirmed_at, soon.date_confirmed_by = timezone.now(), ketua
     soon.save()
     for target in (late, sent_back, waiting):
         assignments_set(step=target.step, users=[anggota], actor=ketua)

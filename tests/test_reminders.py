@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from actionplan.models import ActionStep, Assignment, Membership, Plan, Target
 from actionplan.services import assignments_set
@@ -478,7 +479,11 @@ def _steps_due(plan, people, n: int, due: datetime.date) -> None:
     indicator = plan.components.first().subcomponents.first().indicators.first()
     steps = ActionStep.objects.bulk_create([ActionStep(indicator=indicator, order=100 + i, description=f"Langkah {i}")
                                             for i in range(n)])
-    Target.objects.bulk_create([Target.for_date(step, due) for step in steps])
+    targets = [Target.for_date(step, due) for step in steps]
+    for target in targets:  # outside the plan year a date counts (and is reminded of) once a person confirmed it
+        if target.year != plan.year:
+            target.date_confirmed_at = timezone.now()
+    Target.objects.bulk_create(targets)
     Assignment.objects.bulk_create([Assignment(step=step, user=user) for step in steps for user in people])
 
 
