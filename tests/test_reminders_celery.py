@@ -121,7 +121,10 @@ def running_worker():
 
 
 def _dated(target: Target, due: datetime.date) -> Target:
-    Target.objects.filter(pk=target.pk).update(due_date=due, year=due.year, semester=1 if due.month <= 6 else 2)
+    """The target moved to `due` by a person: confirmed, since the seed plan's year (2019) is not today's and an
+    unconfirmed date outside the plan year is neither late nor reminded of (actionplan.models.overdue_q)."""
+    Target.objects.filter(pk=target.pk).update(due_date=due, year=due.year, semester=1 if due.month <= 6 else 2,
+                                               date_confirmed_at=timezone.now())
     target.refresh_from_db()
     return target
 
