@@ -21,7 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from zi_portal.lib.audit import action_label, client_ip
+from actionplan.audit import action_label, client_ip
 
 from .importing import parse_plan_table, preview_rows
 from .models import (
@@ -381,7 +381,7 @@ class TargetAdmin(admin.ModelAdmin):
 
 
 class AuditActionFilter(admin.SimpleListFilter):
-    """The actions present in the trail, by their Indonesian names (zi_portal.lib.audit.ACTION_LABELS)."""
+    """The actions present in the trail, by their Indonesian names (actionplan.audit.ACTION_LABELS)."""
 
     title = "aksi"
     parameter_name = "action"

@@ -7,4 +7,4 @@ class ActionPlanConfig(AppConfig):
     verbose_name = _("Rencana Kerja ZI")
 
     def ready(self):
-        from zi_portal import checks  # noqa: F401 - registers the portal's system checks
+        import zi_portal.checks  # noqa: F401 - registers the portal's system checks

@@ -422,6 +422,6 @@ class AuditEvent(models.Model):
 
     @property
     def action_label(self) -> str:
-        from zi_portal.lib.audit import action_label
+        from .audit_actions import action_label
 
         return action_label(self.action)

@@ -1,5 +1,5 @@
 """Reads that pages need. Each access helper answers 404 for objects outside the user's units."""
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.http import Http404
 
 from .models import (
@@ -70,6 +70,13 @@ def get_target_for_user(user, target_id) -> tuple[Target, Membership]:
     if membership is None:
         raise Http404("Target tidak ditemukan.")
     return target, membership
+
+
+def unit_version(unit_id: int) -> int:
+    """A number that grows with every audited change in the unit (evidence, reviews, assignments, imports): part
+    of the cache keys of the pages that read across the unit (the LKE page; the dashboard reads it in its own
+    statement)."""
+    return AuditEvent.objects.filter(unit_id=unit_id).aggregate(v=Max("id"))["v"] or 0
 
 
 def target_date_history(target: Target) -> list[AuditEvent]:

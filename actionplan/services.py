@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q, RestrictedError
 from django.urls import reverse
 
-from zi_portal.lib.audit import audit_record
+from actionplan.audit import audit_record
 from zi_portal.lib.db import retry_once_on_deadlock
 
 from .importing import RowIssue, parse_plan_table, read_source, render_report
@@ -33,6 +33,7 @@ from .models import (
     Target,
     Unit,
 )
+from .signals import plan_priorities_imported
 from .target_dates import semester_of
 
 # -- plan import --------------------------------------------------------------------------------------------------
@@ -248,9 +249,7 @@ def _write_tree(plan: Plan, table, weights: dict) -> None:
                  {"indicator__subcomponent__component__plan": plan})
     priorities = {step.pk: pst.priorities for step, pst in steps if pst.priorities}
     if priorities:  # the optional PRIORITAS column (issue 11)
-        from programme.services import priority_links_from_import
-
-        priority_links_from_import(plan=plan, numbers_by_step=priorities)
+        plan_priorities_imported.send(sender=Plan, plan=plan, priorities=priorities)
 
     warning_max = Target._meta.get_field("warning").max_length
     for step, pst in steps:

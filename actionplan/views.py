@@ -9,13 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from lke import selectors as lke_selectors
-from zi_portal.lib.audit import client_ip
+from actionplan.audit import client_ip
 
-from .context_processors import nav_for
 from .forms import AssignForm, MemberAddForm, MemberInviteForm, MemberRoleForm, TargetDateForm
-from .home import home_panels
-from .models import SOON_DAYS, Area, Role
+from .models import Area, Plan, Role
 from .selectors import (
     assignable_people,
     get_member_for_user,
@@ -24,7 +21,6 @@ from .selectors import (
     get_target_for_user,
     get_unit_team_for_user,
     plan_page,
-    plans_for_user,
     target_date_history,
     unit_team,
 )
@@ -36,6 +32,7 @@ from .services import (
     membership_role_set,
     target_due_date_set,
 )
+from .signals import plan_page_context
 
 
 @require_GET
@@ -46,15 +43,6 @@ def healthz(request):
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return HttpResponse("ok", content_type="text/plain")
-
-
-@login_required
-def home(request):
-    """What needs the user now, per role in each unit (the counts come with the navigation bar), and their plans."""
-    nav = nav_for(request)
-    return render(request, "actionplan/home.html", {
-        "plans": plans_for_user(request.user), "role_choices": Role.choices, "soon_days": SOON_DAYS,
-        "panels": home_panels(request.user, memberships=nav["memberships"], today=nav["today"])})
 
 
 @login_required
@@ -69,10 +57,11 @@ def plan_detail(request, plan_id: int):
     data = plan_page(plan, component_code=code, page=request.GET.get("halaman"), everything=everything,
                      date_links=membership.role == Role.KETUA, status=request.GET.get("status"),
                      search=request.GET.get("q"))
-    return render(request, "actionplan/plan_detail.html", {
-        "plan": plan, "membership": membership, "selected_code": code, **data,
-        "is_ketua": membership.role == Role.KETUA,
-        "lke_questions": lke_selectors.indicator_questions(plan)})
+    context = {"plan": plan, "membership": membership, "selected_code": code, **data,
+               "is_ketua": membership.role == Role.KETUA, "lke_questions": {}}
+    for _receiver, extra in plan_page_context.send(sender=Plan, plan=plan):
+        context.update(extra)  # lke adds the question codes per indicator (actionplan.signals)
+    return render(request, "actionplan/plan_detail.html", context)
 
 
 @login_required

@@ -14,9 +14,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from actionplan.audit import audit_record
+from actionplan.locking import lock_plan_shared
 from actionplan.models import Membership, Target
-from zi_portal.lib.audit import audit_record
-from zi_portal.lib.db import lock_plan_shared, retry_once_on_deadlock
+from zi_portal.lib.db import retry_once_on_deadlock
 from zi_portal.lib.files import discard_stored
 
 from . import signals

@@ -8,8 +8,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from actionplan.audit import client_ip
 from actionplan.models import Role
-from zi_portal.lib.audit import client_ip
 from zi_portal.lib.files import protected_file_response
 
 from . import selectors, services

@@ -14,6 +14,7 @@ from django.db.models import Count, IntegerField, Q, Subquery
 from django.utils.translation import gettext as _
 
 from . import scoring
+from .signals import signed_semesters
 
 PLAN_EXISTS = "A.I.1.ii.a"          # Terdapat dokumen rencana kerja pembangunan ZI
 ACTIVITIES_AS_PLANNED = "A.I.1.iii.a"   # Seluruh kegiatan pembangunan sudah dilaksanakan sesuai rencana
@@ -69,8 +70,6 @@ def plan_figures(plan, year: int) -> dict | None:
     semester reports signed. Two queries."""
     if plan is None:
         return None
-    from monev.models import Report
-
     as_of = min(datetime.date(year, 12, 31), datetime.date.today())
     from actionplan.models import Target, counts_on_its_date_q
 
@@ -79,7 +78,7 @@ def plan_figures(plan, year: int) -> dict | None:
                                 step__indicator__subcomponent__component__plan=plan,
                                 due_date__lte=as_of).aggregate(
         due=Count("pk"), done=Count("pk", filter=Q(evidence_status="accepted")))
-    signed = set(Report.objects.filter(plan=plan, status=Report.Status.SIGNED).values_list("semester", flat=True))
+    signed = set().union(*(semesters for _receiver, semesters in signed_semesters.send(sender=type(plan), plan=plan)))
     return {"due": row["due"], "done": row["done"], "as_of": as_of, "signed": signed,
             "share": (Decimal(row["done"]) / row["due"]) if row["due"] else None}
 

@@ -17,9 +17,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from actionplan.audit import audit_record
 from actionplan.models import Assignment, Membership, Role, Unit
 from evidence.validation import check_upload
-from zi_portal.lib.audit import audit_record
 from zi_portal.lib.files import discard_stored
 
 from . import scoring, selectors

@@ -13,9 +13,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from actionplan.audit import client_ip
 from actionplan.models import AuditEvent, Role
-from monev.selectors import unit_version
-from zi_portal.lib.audit import client_ip
+from actionplan.selectors import unit_version
 from zi_portal.lib.files import protected_file_response
 
 from . import scoring, selectors, services

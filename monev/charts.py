@@ -7,7 +7,7 @@ from django.utils.html import escape
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
-from .statuses import DONE, LATE, MONTHS, NOT_DUE, REVIEW_NEEDED, REVISE, STATUS_LABELS, WAITING
+from evidence.statuses import DONE, LATE, MONTHS, NOT_DUE, REVIEW_NEEDED, REVISE, STATUS_LABELS, WAITING
 
 ORDER = [DONE, WAITING, REVISE, LATE, NOT_DUE, REVIEW_NEEDED]
 STYLE = {  # fill, text colour on it

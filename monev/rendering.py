@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zi_portal.lib.audit import audit_record
+from actionplan.audit import audit_record
 
 from . import selectors, signals
 from .models import Report, UnitCertificate

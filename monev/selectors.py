@@ -22,16 +22,14 @@ Every function here runs a fixed number of queries whatever the size of the plan
 import datetime
 from decimal import Decimal
 
-from django.db.models import Case, CharField, F, Max, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, F, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from actionplan.models import Assignment, AuditEvent, Component, Membership, Plan, Role, SubComponent, Target, Unit
 from evidence.models import EvidenceFile, Revision, RevisionStatus
-
-from .models import Report
-from .statuses import (  # noqa: F401 — the status names and the SQL live in statuses.py; pages import them from here
+from evidence.statuses import (  # noqa: F401 — the status names and the SQL live in statuses.py; pages import them from here
     DONE,
     LATE,
     MONTHS,
@@ -51,6 +49,8 @@ from .statuses import (  # noqa: F401 — the status names and the SQL live in s
     targets_with_status,
 )
 
+from .models import Report
+
 DASHBOARD_ROLES = {Role.KETUA, Role.KEPALA, Role.TPI}
 LEVELS = {
     "plan": PLAN_PATH + "_id",
@@ -59,11 +59,6 @@ LEVELS = {
     "indicator": "step__indicator_id",
     "step": "step_id",
 }
-
-
-def unit_version(unit_id: int) -> int:
-    """A number that grows with every audited change in the unit (evidence, reviews, assignments, imports)."""
-    return AuditEvent.objects.filter(unit_id=unit_id).aggregate(v=Max("id"))["v"] or 0
 
 
 def _plan_access_sql() -> str:

@@ -20,8 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from actionplan.audit import audit_record
 from actionplan.models import Membership, Plan, Role
-from zi_portal.lib.audit import audit_record
 
 from . import selectors, signals, tasks
 from .models import FollowUp, Recommendation, Report, ReportDownload, ReportReturn

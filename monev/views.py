@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
+from actionplan.audit import client_ip
 from actionplan.models import Role
 from lke import selectors as lke_selectors
 from programme.selectors import programme_summary
-from zi_portal.lib.audit import client_ip
 from zi_portal.lib.files import protected_file_response
 
 from . import selectors, services

@@ -62,9 +62,9 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from actionplan.audit import audit_record
 from actionplan.models import Assignment, Membership, Plan, Role, Target, counts_on_its_date_q
 from evidence.models import RevisionStatus
-from zi_portal.lib.audit import audit_record
 
 from .delivery import EMAIL_STALE_AFTER
 from .models import EmailOptOut, EmailStatus, Kind, Notification, RecipientRole

@@ -31,8 +31,8 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from actionplan.audit import audit_record
 from actionplan.models import Assignment, Membership, Role
-from zi_portal.lib.audit import audit_record
 
 from .models import EmailOptOut, EmailStatus, Kind, Notification, RecipientRole
 from .tasks import notification_emails_queue

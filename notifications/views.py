@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from actionplan.audit import client_ip
 from programme.selectors import pakta_notices_for
-from zi_portal.lib.audit import client_ip
 
 from . import selectors, services
 from .models import Kind

@@ -1,6 +1,6 @@
 """The programme part of `seed_demo`: the Lumajang Tim ZI and Agen Perubahan SKs, the seed's 15 priority targets
-(Lampiran 2) linked to the steps that serve them, a staff list with Pakta Integritas records for part of it, and
-the public page switched on. Through the real services; deterministic; each part only when it is missing."""
+(Lampiran 2) linked to the steps that serve them, a staff list with Pakta Integritas records for part of it.
+Through the real services; deterministic; each part only when it is missing."""
 import datetime
 
 from django.contrib.auth import get_user_model
@@ -92,13 +92,6 @@ def seed_programme(*, unit: Unit, plan: Plan, out) -> None:
     if not PriorityTarget.objects.filter(plan=plan).exists():
         _seed_priorities(plan, ketua)
         out(f"{len(PRIORITY_TARGETS)} target prioritas dibuat dan ditautkan.")
-    from public.models import PublicPage
-    from public.services import public_page_set
-
-    if not PublicPage.objects.filter(unit=unit).exists():
-        page = public_page_set(unit=unit, enabled=True, slug="dispendukcapil-lumajang", actor=ketua,
-                               check_role=False)
-        out(f"Halaman publik: /publik/{page.slug}/")
 
 
 def _seed_pakta(unit: Unit, actor) -> None:

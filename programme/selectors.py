@@ -11,7 +11,7 @@ from django.db.models import Count, F, FilteredRelation, Prefetch, Q
 from django.http import Http404
 
 from actionplan.models import Membership, Plan, Role, Unit
-from monev.statuses import DONE, STATUSES, Progress, grouped_counts, targets_with_status
+from evidence.statuses import DONE, STATUSES, Progress, grouped_counts, targets_with_status
 
 from .models import AssetReport, PaktaIntegritas, PriorityLink, PriorityTarget, StaffMember, Team, TeamMember
 

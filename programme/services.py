@@ -15,10 +15,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from actionplan.audit import audit_record
 from actionplan.importing import RowIssue, TableReadError, cell_text, normalize_header, read_rows, render_report
 from actionplan.models import ActionStep, Area, Membership, Plan, Profile, Role, Unit, normalize_nip, validate_nip
 from evidence.validation import check_upload
-from zi_portal.lib.audit import audit_record
 from zi_portal.lib.files import discard_stored
 
 from .models import (

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from actionplan.audit import client_ip
 from actionplan.models import ActionStep, Role
-from zi_portal.lib.audit import client_ip
 from zi_portal.lib.files import protected_file_response
 
 from . import selectors, services

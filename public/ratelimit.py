@@ -7,7 +7,7 @@ import functools
 
 from django.conf import settings
 
-from zi_portal.lib.audit import client_ip
+from actionplan.audit import client_ip
 from zi_portal.lib.ratelimit import hit, too_many_requests
 
 

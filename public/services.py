@@ -6,9 +6,9 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from actionplan.audit import audit_record
 from actionplan.models import Membership, Role, Unit
 from monev.models import Report
-from zi_portal.lib.audit import audit_record
 
 from .models import PublicPage, PublishedReport
 

@@ -21,9 +21,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from actionplan.audit import client_ip
 from monev.models import Report
 from programme.selectors import get_unit_for_user
-from zi_portal.lib.audit import client_ip
 from zi_portal.lib.files import protected_file_response
 
 from . import selectors

@@ -21,10 +21,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import camel_case_to_spaces, capfirst
 
+from actionplan.audit import ACTION_LABELS, action_label, audit_record
 from actionplan.models import AuditEvent
 from monev.models import Report, ReportDownload
 from notifications.models import Notification
-from zi_portal.lib.audit import ACTION_LABELS, action_label, audit_record
 
 PORTAL_APPS = ["actionplan", "evidence", "monev", "notifications", "lke", "programme", "public"]
 # Words that are the same in both languages, so a name equal to the code's default is still Indonesian.

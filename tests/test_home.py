@@ -74,8 +74,8 @@ def test_ketua_sees_the_report_due_this_semester(plan, login, ketua, kepala, ang
 
     today = datetime.date(2019, 3, 1)
     home_scenario(plan, anggota=anggota, ketua=ketua, kepala=kepala, today=today)
-    from actionplan.context_processors import _load
-    from actionplan.home import home_panels
+    from zi_portal.home import home_panels
+    from zi_portal.nav import _load
 
     nav = _load(ketua, today)
     (panel,) = home_panels(ketua, memberships=nav["memberships"], today=today)

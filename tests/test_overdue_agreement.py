@@ -6,16 +6,16 @@ import datetime
 
 import pytest
 
-from actionplan.context_processors import _load
-from actionplan.home import home_panels
 from actionplan.models import Membership, Plan, Target
 from actionplan.selectors import plans_for_user, target_status_q
 from actionplan.services import assignments_set, target_due_date_set
 from evidence.selectors import my_tasks_page
+from evidence.statuses import LATE, REVIEW_NEEDED, targets_with_status
 from lke.insights import plan_figures
-from monev.statuses import LATE, REVIEW_NEEDED, targets_with_status
 from notifications.models import Notification
 from notifications.reminders import reminders_sweep
+from zi_portal.home import home_panels
+from zi_portal.nav import _load
 
 from .home_factories import dated_targets
 

@@ -235,7 +235,7 @@ def test_make_serve_runs_gunicorn_worker_and_beat_and_stops_them_together(tmp_pa
 
 
 def test_the_client_address_comes_from_the_proxy_header_only_behind_the_proxy(rf, settings):
-    from zi_portal.lib.audit import client_ip
+    from actionplan.audit import client_ip
 
     request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="203.0.113.7")
     settings.BEHIND_PROXY = False

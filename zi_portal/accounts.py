@@ -33,11 +33,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from actionplan.audit import audit_record, client_ip
 from actionplan.models import Profile
 from actionplan.services import profile_update
 from notifications.selectors import email_preferences
 from notifications.services import email_delivery_resume
-from zi_portal.lib.audit import audit_record, client_ip
 from zi_portal.lib.email import absolute_url, send_email
 from zi_portal.lib.forms import SubmitButton
 

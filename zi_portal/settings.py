@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "lke",
     "programme",
     "public",
+    "zi_portal",  # the project package: home page, navigation counts, seed_demo (it reads across the apps)
 ]
 
 MIDDLEWARE = [
@@ -86,7 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "actionplan.context_processors.memberships",
+                "zi_portal.nav.memberships",
             ],
         },
     },
@@ -342,7 +343,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 # Behind the proxy every request comes from its address; the client's is in the header it sets (one helper for
 # the lockout and the audit trail).
-AXES_CLIENT_IP_CALLABLE = "zi_portal.lib.audit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "zi_portal.lib.client.client_ip"
 AXES_USERNAME_CALLABLE = "zi_portal.lib.auth.lockout_username"  # no database error on a huge or NUL username
 
 LOGGING = {

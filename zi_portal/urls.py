@@ -3,11 +3,13 @@ from django.urls import include, path
 
 from actionplan import views as actionplan_views
 
+from . import views
+
 admin.site.site_header = "Administrasi Portal ZI"
 admin.site.site_title = "Portal ZI"
 
 urlpatterns = [
-    path("", actionplan_views.home, name="home"),
+    path("", views.home, name="home"),
     path("healthz", actionplan_views.healthz, name="healthz"),
     path("", include("zi_portal.accounts")),    # login, logout, password reset
     path("", include("actionplan.urls")),

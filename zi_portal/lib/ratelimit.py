@@ -18,8 +18,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 
-from .audit import client_ip
 from .cache import UNREACHABLE
+from .client import client_ip
 from .limits import view_name
 
 

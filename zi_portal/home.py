@@ -1,11 +1,13 @@
 """The home page: what needs the user now, per role within each unit.
 
-Its own module because it reads across the apps built on this one (evidence, monev, notifications): only the home
-view imports it, so no app imports in a circle (tests/test_app_imports.py)."""
+It lives in the project package, above the apps, because it reads across them (plans, evidence, reports,
+notifications); only the home view (zi_portal.views) imports it, and the apps import one another in one direction
+only (tests/test_app_imports.py)."""
 from django.db.models import F, OuterRef, Subquery
 
-from .context_processors import notification_model
-from .models import Plan, Role, Target, due_soon_q, needs_date_q, overdue_q
+from actionplan.models import Plan, Role, Target, due_soon_q, needs_date_q, overdue_q
+
+from .nav import notification_model
 
 # -------------------------------------------------------------------------------------------------------------------
 # The home page: what needs the user now, per role within each unit
@@ -16,9 +18,8 @@ HOME_LIMIT = 8  # rows per home panel; each panel links to the page that lists t
 
 def _escalations(user, unit_ids: list[int]) -> list:
     """The escalations sent to `user` about targets of `unit_ids`, newest first (HOME_LIMIT)."""
-    # notifications.models.Kind.ESCALATION, by value: the notifications app imports this one, not the reverse.
     return list(notification_model().objects
-                .filter(recipient=user, kind="escalation",
+                .filter(recipient=user, kind="escalation",  # notifications.models.Kind.ESCALATION
                         target__step__indicator__subcomponent__component__plan__unit_id__in=unit_ids)
                 .select_related("target__step", "target__step__indicator__subcomponent__component__plan")
                 .order_by("read_at", "-notice_date", "-id")[:HOME_LIMIT])
@@ -124,7 +125,7 @@ def _semester_reports(unit_ids: list[int], today) -> list[dict]:
 def _assessed_plans(unit_ids: list[int], today) -> list[dict]:
     """Each plan of `unit_ids` with its progress as of `today` (done, late, waiting, total, percent): one grouped
     query over the plans' targets, with the dashboard's statuses."""
-    from monev.statuses import DONE, LATE, PLAN_PATH, WAITING, grouped_counts, targets_with_status
+    from evidence.statuses import DONE, LATE, PLAN_PATH, WAITING, grouped_counts, targets_with_status
 
     plans = list(Plan.objects.filter(unit_id__in=unit_ids).select_related("unit").order_by("unit__name", "-year"))
     counts = grouped_counts(targets_with_status(as_of=today, plans=[p.pk for p in plans]), plan_id=PLAN_PATH + "_id")

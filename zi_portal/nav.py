@@ -1,10 +1,14 @@
+"""The navigation bar's counts (the context processor `zi_portal.nav.memberships`): one statement per request.
+
+It lives in the project package, above the apps, because it reads across them (plans, evidence, reports,
+notifications); the apps import one another in one direction only (tests/test_app_imports.py)."""
 import datetime
 from functools import cache
 
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from .models import (
+from actionplan.models import (
     SOON_DAYS,
     ActionStep,
     Assignment,
@@ -27,11 +31,11 @@ COUNTS = ("overdue", "soon", "sent_back", "queue", "unit_overdue", "undated", "a
 
 
 def notification_model():
-    """The Notification model: every read of notifications by the home page and the navigation bar goes through
-    here, so that moving the model to its own app changes one import."""
-    from django.apps import apps
+    """The Notification model, imported when first needed (the context processor is loaded with the settings,
+    before the app registry is ready)."""
+    from notifications.models import Notification
 
-    return apps.get_model("notifications", "Notification")
+    return Notification
 
 
 @cache

@@ -1,4 +1,6 @@
-"""The statuses a target can have as of a date (decided in SQL by `selectors.targets_with_status`)."""
+"""The statuses a target can have as of a date, decided in SQL by `targets_with_status` from the target's
+revisions and review decisions. Here, in the evidence app, because the status is a reading of the evidence; the
+dashboard and reports (monev), the programme pages and the home page all read it from here."""
 import datetime
 import zoneinfo
 from dataclasses import dataclass

@@ -13,6 +13,9 @@ from django.db import transaction
 
 from actionplan.models import ActionStep, Plan, Role, Unit
 from actionplan.services import PlanImportError, assignments_set, person_ensure, plan_import
+from programme.demo import seed_programme
+from public.models import PublicPage
+from public.services import public_page_set
 
 SEED_FILE = Path(settings.BASE_DIR) / "fixtures" / "rencana-kerja-zi-dispendukcapil-lumajang-2019.xlsx"
 UNIT = {
@@ -67,9 +70,8 @@ class Command(BaseCommand):
             self._assign(plan)
             emails = self._emails()
             admin_created = self._admin(password)
-            from programme.demo import seed_programme
-
             seed_programme(unit=unit, plan=plan, out=self.stdout.write)
+            self._public_page(unit)
         self.stdout.write(f"Unit: {unit.name}")
         self.stdout.write(f"Rencana kerja: {plan.title} (id {plan.pk})")
         for username, role, full_name, *_ in PEOPLE:
@@ -122,3 +124,13 @@ class Command(BaseCommand):
         for step in steps:
             owner = "anggota1" if step.indicator.subcomponent.component.code in {"I", "II", "III"} else "anggota2"
             assignments_set(step=step, users=[people[owner]], actor=people["ketua"])
+
+    def _public_page(self, unit) -> None:
+        """The unit's public page switched on (once), as the Ketua Tim would."""
+        if PublicPage.objects.filter(unit=unit).exists():
+            return
+        from django.contrib.auth import get_user_model
+
+        ketua = get_user_model().objects.get(username="ketua")
+        page = public_page_set(unit=unit, enabled=True, slug="dispendukcapil-lumajang", actor=ketua, check_role=False)
+        self.stdout.write(f"Halaman publik: /publik/{page.slug}/")
