@@ -128,6 +128,7 @@ def dashboard_data(*, plan: Plan, as_of: datetime.date, semester: int | None = N
     rows = list(targets_with_status(as_of=as_of, plans=[plan.pk], semester=semester).order_by("due_date", "pk")
                 .values_list("pk", "status", "step_id", "due_date", "step__indicator__subcomponent_id",
                              "step__indicator__subcomponent__component_id"))
+    statuses_by_step: dict[int, list[str]] = {}
     people: dict[int, list] = {}  # step id → [(user id, name)]
     names: dict[int, str] = {}
     for step_id, user_id, username, first, last in (
@@ -142,6 +143,7 @@ def dashboard_data(*, plan: Plan, as_of: datetime.date, semester: int | None = N
     overdue_ids, upcoming_ids, upcoming_count, unassigned = [], [], 0, 0
     soon_end = as_of + datetime.timedelta(days=30)
     for pk, status, step_id, due, sub_id, component_id in rows:
+        statuses_by_step.setdefault(step_id, []).append(status)
         counts = by_sub.get(sub_id)
         if counts is None:
             counts = by_sub[sub_id] = {**empty, "total": 0}
@@ -195,6 +197,7 @@ def dashboard_data(*, plan: Plan, as_of: datetime.date, semester: int | None = N
         "workload": workload,
         "unassigned": unassigned,
         "review_queue": queue,
+        "statuses_by_step": statuses_by_step,  # for the priority targets' progress (programme.selectors)
     }
 
 
@@ -366,7 +369,8 @@ def report_snapshot(*, plan: Plan, semester: int, as_of: datetime.date) -> dict:
         "kepala": person(Role.KEPALA),
         "ketua": person(Role.KETUA),
         "lke": lke_monev_section(plan),   # issue 10: the LKE section, frozen with the report
-        "programme": programme_snapshot(plan=plan, as_of=as_of, semester=semester),  # issue 11
+        "programme": programme_snapshot(plan=plan, as_of=as_of, semester=semester,
+                                        statuses_by_step=data["statuses_by_step"]),  # issue 11
     }
 
 

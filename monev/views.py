@@ -59,7 +59,8 @@ def dashboard(request, plan_id: int):
             "chart_narrow": component_chart_narrow(data["components"]),
             "progress": progress, "progress_chart": progress_chart(progress),
             "lke_card": lke_selectors.score_card(plan),   # issue 10: the LKE score card
-            "programme": programme_summary(plan=plan, as_of=as_of, semester=semester),  # issue 11
+            "programme": programme_summary(plan=plan, as_of=as_of, semester=semester,  # issue 11
+                                           statuses_by_step=data["statuses_by_step"]),
             "target_url": reverse("evidence:target", args=[0]).removesuffix("0/")})
         cache.set(key, body, settings.DASHBOARD_CACHE_SECONDS)
     return render(request, "monev/dashboard.html", {

@@ -91,15 +91,31 @@ def team_page_data(*, unit_id: int) -> dict:
 
 # -- priority targets ---------------------------------------------------------------------------------------------
 
-def priority_progress(*, plan: Plan, as_of: datetime.date, semester: int | None = None) -> list[dict]:
+def priority_progress(*, plan: Plan, as_of: datetime.date, semester: int | None = None,
+                      statuses_by_step: dict[int, list[str]] | None = None) -> list[dict]:
     """The plan's priority targets in order, each with the number of linked steps and the Progress of their
-    targets (same statuses as the dashboard). Two queries: the list with its link counts, one GROUP BY."""
+    targets (same statuses as the dashboard). Two queries: the list with its link counts, one GROUP BY.
+
+    The dashboard and the report have already read every target's status for the same date and semester
+    (`monev.selectors.dashboard_data`'s `statuses_by_step`): given it, the progress is counted from the links in
+    Python (the second query reads only the links), instead of deciding every status in SQL a second time."""
     priorities = list(PriorityTarget.objects.filter(plan=plan).annotate(step_count=Count("links"))
                       .order_by("number"))
-    counts = grouped_counts(
-        targets_with_status(as_of=as_of, plans=[plan.pk], semester=semester)
-        .filter(step__priority_links__priority__plan=plan),
-        priority="step__priority_links__priority_id")
+    if statuses_by_step is None:
+        counts = grouped_counts(
+            targets_with_status(as_of=as_of, plans=[plan.pk], semester=semester)
+            .filter(step__priority_links__priority__plan=plan),
+            priority="step__priority_links__priority_id")
+    else:
+        counts = {}
+        links = PriorityLink.objects.filter(priority__plan=plan).values_list("priority_id", "step_id")
+        for priority_id, step_id in links:
+            c = counts.get((priority_id,))
+            for status in statuses_by_step.get(step_id, ()):
+                if c is None:
+                    c = counts[(priority_id,)] = {**{s: 0 for s in STATUSES}, "total": 0}
+                c[status] += 1
+                c["total"] += 1
     out = []
     for p in priorities:
         c = counts.get((p.pk,), {**{s: 0 for s in STATUSES}, "total": 0})
@@ -179,16 +195,20 @@ def asset_report_of(*, staff_id: int, year: int) -> AssetReport | None:
     return AssetReport.objects.filter(staff_id=staff_id, year=year).first()
 
 
-def programme_summary(*, plan: Plan, as_of: datetime.date, semester: int | None = None) -> dict:
+def programme_summary(*, plan: Plan, as_of: datetime.date, semester: int | None = None,
+                      statuses_by_step: dict[int, list[str]] | None = None) -> dict:
     """What the dashboard and the Monev report show of the programme: the priority targets with progress and
-    the Pakta Integritas / LHKPN figures of the plan's year. Three queries."""
-    return {"priorities": priority_progress(plan=plan, as_of=as_of, semester=semester),
+    the Pakta Integritas / LHKPN figures of the plan's year. Three queries (see `priority_progress` for
+    `statuses_by_step`)."""
+    return {"priorities": priority_progress(plan=plan, as_of=as_of, semester=semester,
+                                            statuses_by_step=statuses_by_step),
             "register": register_figures(unit_id=plan.unit_id, year=plan.year), "done_key": DONE}
 
 
-def programme_snapshot(*, plan: Plan, as_of: datetime.date, semester: int | None = None) -> dict:
+def programme_snapshot(*, plan: Plan, as_of: datetime.date, semester: int | None = None,
+                       statuses_by_step: dict[int, list[str]] | None = None) -> dict:
     """`programme_summary` as plain JSON values, frozen into a semester Monev report's snapshot."""
-    data = programme_summary(plan=plan, as_of=as_of, semester=semester)
+    data = programme_summary(plan=plan, as_of=as_of, semester=semester, statuses_by_step=statuses_by_step)
     return {"priorities": [{"number": r["number"], "title": r["title"], "steps": r["step_count"],
                             "total": r["progress"].total, "done": r["progress"].done,
                             "late": r["progress"].counts["terlambat"], "percent": r["progress"].percent}

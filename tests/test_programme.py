@@ -171,6 +171,32 @@ def test_priority_progress_takes_two_queries_whatever_the_number_of_links(plan, 
         priority_progress(plan=plan, as_of=datetime.date(2019, 6, 30))
 
 
+def test_priority_progress_from_the_dashboards_statuses_equals_the_one_decided_in_sql(
+        plan, ketua, anggota, assigned_target, django_assert_num_queries):
+    from monev.selectors import dashboard_data
+
+    (first, second, third), membership = _priorities(plan, ketua)
+    steps = list(ActionStep.objects.filter(indicator__subcomponent__component__plan=plan).order_by("pk"))
+    services.priority_links_set(priority=first, steps=[assigned_target.step, *steps[:5]], actor=ketua,
+                                membership=membership)
+    services.priority_links_set(priority=second, steps=steps[3:40], actor=ketua, membership=membership)
+    revision_review(revision=submit(assigned_target, anggota), user=ketua, membership=membership,
+                    decision="accept", note="")
+    from actionplan.services import assignments_set
+
+    assignments_set(step=steps[10], users=[anggota], actor=ketua)
+    submit(Target.objects.filter(step=steps[10]).first(), anggota)  # one waiting for review
+    for as_of, semester in ((datetime.date(2019, 6, 30), None), (datetime.date(2019, 12, 31), 2),
+                            (datetime.date.today(), 1)):
+        statuses = dashboard_data(plan=plan, as_of=as_of, semester=semester)["statuses_by_step"]
+        with django_assert_num_queries(2):
+            from_rows = priority_progress(plan=plan, as_of=as_of, semester=semester, statuses_by_step=statuses)
+        in_sql = priority_progress(plan=plan, as_of=as_of, semester=semester)
+        assert [(r["number"], r["step_count"], r["progress"].total, r["progress"].counts) for r in from_rows] == \
+            [(r["number"], r["step_count"], r["progress"].total, r["progress"].counts) for r in in_sql]
+        assert from_rows[0]["progress"].total > 0 and from_rows[2]["progress"].total == 0
+
+
 def test_priority_links_must_come_from_the_same_plan(plan, ketua, other_unit):
     from actionplan.services import plan_import
 
