@@ -1,6 +1,9 @@
 """Reads that pages need. Each access helper answers 404 for objects outside the user's units."""
+from html import escape
+
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.http import Http404
+from django.utils.safestring import mark_safe
 
 from .models import (
     ActionStep,
@@ -160,34 +163,35 @@ def _page_number(value, pages: int) -> int:
     return min(max(number, 1), max(pages, 1))
 
 
-def _target_cell(step: dict, review: str):
-    """The inside of the plan page's "Target waktu" cell: the text as written and what the date parser said."""
-    from django.utils.html import format_html, format_html_join
-    from django.utils.translation import gettext
-
-    return format_html(
-        '<span class="fst-italic">{}</span>{}{}{}', step["target_text"] or "—",
-        format_html('<div><span class="badge text-bg-danger">{}</span> <small>{}</small></div>', review,
-                    step["review_reason"]) if step["review_reason"] else "",
-        format_html_join("", '<div><span class="badge text-bg-warning">{}</span> <small>{}</small></div>',
-                         ((gettext("Peringatan"), w) for w in step["parse_warnings"] or ())),
-        format_html_join("", '<div><small class="text-body-secondary">{}</small></div>',
-                         ((n,) for n in step["parse_notes"] or ())))
+def _target_cell(step: dict, review: str, warning_label: str) -> str:
+    """The inside of the plan page's "Target waktu" cell: the text as written and what the date parser said.
+    HTML written with the standard library's escape (what Django's `escape` calls): format_html per piece was a
+    sixth of the page's time."""
+    cell = f'<span class="fst-italic">{escape(step["target_text"] or "—")}</span>'
+    if step["review_reason"]:
+        cell += (f'<div><span class="badge text-bg-danger">{escape(review)}</span> '
+                 f'<small>{escape(step["review_reason"])}</small></div>')
+    for w in step["parse_warnings"] or ():
+        cell += (f'<div><span class="badge text-bg-warning">{escape(warning_label)}</span> '
+                 f'<small>{escape(str(w))}</small></div>')
+    for n in step["parse_notes"] or ():
+        cell += f'<div><small class="text-body-secondary">{escape(str(n))}</small></div>'
+    return mark_safe(cell)  # noqa: S308 - every value above is escaped
 
 
 def plan_page(plan: Plan, *, component_code: str | None = None, page=None, everything: bool = False,
-              date_links: bool = False, status: str | None = None, search: str | None = None, today=None) -> dict:
+              date_links: bool = False, status: str | None = None, search: str | None = None, today=None,
+              indicator_notes: dict[int, str] | None = None) -> dict:
     """What the plan page shows: the plan's components (with their step counts, for the navigation) and one page
     of PLAN_PAGE_STEPS action steps in plan order — of the whole plan or of one component; `everything` gives
     every step on one page; `date_links` adds the Ketua Tim's link to set each target's date. The rows are plain
     values computed here once (texts, dates in words, period labels,
     people, links), grouped component → sub-component → rows, so the template only prints them. `search` keeps the
     steps whose indicator, step or bukti fisik text contains it, `status` those with a target in that status
-    (STATUS_FILTERS, as of `today`); the component counts follow the filters.
+    (STATUS_FILTERS, as of `today`); the component counts follow the filters. `indicator_notes` (indicator id →
+    plain text) is shown under each indicator (the LKE questions it serves).
     Six queries whatever the size of the plan."""
     from django.utils import formats, timezone
-    from django.utils.html import format_html
-    from django.utils.safestring import mark_safe
     from django.utils.translation import gettext
 
     search = (search or "").strip()[:100] or None
@@ -234,27 +238,26 @@ def plan_page(plan: Plan, *, component_code: str | None = None, page=None, every
 
     # The due dates of each step as its list items, written here: the template engine would spend a third of the
     # page's time on these few tags per target.
-    review = gettext("Perlu ditinjau")
-    unconfirmed = format_html(' <span class="badge text-bg-warning">{}</span>',
-                              gettext("di luar tahun rencana, belum dikonfirmasi"))
-    set_label, fix_label = gettext("Tetapkan tanggal"), gettext("Ubah tanggal")
+    review, warning_label = gettext("Perlu ditinjau"), gettext("Peringatan")
+    unconfirmed_label = escape(gettext("di luar tahun rencana, belum dikonfirmasi"))
+    unconfirmed = f' <span class="badge text-bg-warning">{unconfirmed_label}</span>'
+    set_label, fix_label = escape(gettext("Tetapkan tanggal")), escape(gettext("Ubah tanggal"))
     targets: dict[int, list] = {}
     for t in (Target.objects.filter(**by_step).order_by("step_id", "due_date", "id")
               .values("pk", "step_id", "due_date", "year", "semester", "warning", "date_confirmed_at")):
         due = t["due_date"]
-        link = (format_html(' <a class="small target-date-link" href="{}?kembali=rencana">{}</a>', date_url(t["pk"]),
-                            fix_label if due else set_label) if date_url else "")
+        link = (f' <a class="small target-date-link" href="{escape(date_url(t["pk"]))}?kembali=rencana">'
+                f'{fix_label if due else set_label}</a>' if date_url else "")
         if due is None:
-            item = format_html('<li><a href="{}" class="badge text-bg-danger">{}</a>{}</li>', target_url(t["pk"]),
-                               review, link)
+            item = (f'<li><a href="{escape(target_url(t["pk"]))}" class="badge text-bg-danger">{escape(review)}</a>'
+                    f'{link}</li>')
         else:
-            item = format_html(
-                '<li><a href="{}"><time datetime="{}">{}</time></a> <small class="text-body-secondary">(Semester {} {})'
-                '</small>{}{}{}</li>', target_url(t["pk"]), due.isoformat(), in_words(due),
-                "I" if t["semester"] == 1 else "II", t["year"],
-                format_html(' <span class="badge text-bg-warning" title="{}">!</span>', t["warning"])
-                if t["warning"] else "",
-                unconfirmed if t["year"] != plan.year and t["date_confirmed_at"] is None else "", link)
+            warning = (f' <span class="badge text-bg-warning" title="{escape(t["warning"])}">!</span>'
+                       if t["warning"] else "")
+            item = (f'<li><a href="{escape(target_url(t["pk"]))}"><time datetime="{due.isoformat()}">'
+                    f'{escape(in_words(due))}</time></a> <small class="text-body-secondary">(Semester '
+                    f'{"I" if t["semester"] == 1 else "II"} {t["year"]})</small>{warning}'
+                    f'{unconfirmed if t["year"] != plan.year and t["date_confirmed_at"] is None else ""}{link}</li>')
         targets.setdefault(t["step_id"], []).append(item)
     people: dict[int, list] = {}
     for step_id, first, last, username in (
@@ -273,8 +276,10 @@ def plan_page(plan: Plan, *, component_code: str | None = None, page=None, every
             groups.append({"id": s["sub_id"], "title": f"{s['sub_number']}. {s['sub_name']}", "rows": []})
         names = people.get(s["pk"])
         groups[-1]["rows"].append({
-            **s, "show_indicator": s["indicator_id"] != last_indicator, "target_cell": _target_cell(s, review),
-            "due_list": mark_safe("\n".join(targets.get(s["pk"], []))),
+            **s, "show_indicator": s["indicator_id"] != last_indicator,
+            "target_cell": _target_cell(s, review, warning_label),
+            "indicator_note": (indicator_notes or {}).get(s["indicator_id"], ""),
+            "due_list": mark_safe("\n".join(targets.get(s["pk"], []))),  # noqa: S308 - items escaped above
             "people": ", ".join(names) if names else (s["responsible_text"] or "—"),
             "assign_url": assign_url(s["pk"])})
         last_indicator = s["indicator_id"]

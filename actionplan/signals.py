@@ -8,9 +8,9 @@ target_due_date_changed = Signal()
 # The apps built on this one add to the action plan's pages and imports through these, so that actionplan never
 # imports them (the apps import one another in one direction only: tests/test_app_imports.py).
 
-# Sent while the plan page is built; each receiver returns a dict merged into the template context.
-# kwargs: plan. (lke: the LKE question codes each indicator serves.)
-plan_page_context = Signal()
+# Sent while the plan page is built; each receiver returns {indicator id: a short plain text}, shown under the
+# indicator (several receivers' texts are joined). kwargs: plan. (lke: the LKE questions each indicator serves.)
+plan_page_indicator_notes = Signal()
 
 # Sent inside the plan import's transaction once the action steps exist and before the targets are made; a receiver
 # that raises ValidationError rolls the whole import back. kwargs: plan, priorities (step id → the numbers of its

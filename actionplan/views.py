@@ -32,7 +32,7 @@ from .services import (
     membership_role_set,
     target_due_date_set,
 )
-from .signals import plan_page_context
+from .signals import plan_page_indicator_notes
 
 
 @require_GET
@@ -54,14 +54,16 @@ def plan_detail(request, plan_id: int):
     if code not in Area.values:
         code = None
     everything = request.GET.get("halaman") == "semua"
+    notes: dict[int, list[str]] = {}  # under each indicator: the LKE questions it serves (lke answers the signal)
+    for _receiver, texts in plan_page_indicator_notes.send(sender=Plan, plan=plan):
+        for indicator_id, text in texts.items():
+            notes.setdefault(indicator_id, []).append(text)
     data = plan_page(plan, component_code=code, page=request.GET.get("halaman"), everything=everything,
                      date_links=membership.role == Role.KETUA, status=request.GET.get("status"),
-                     search=request.GET.get("q"))
-    context = {"plan": plan, "membership": membership, "selected_code": code, **data,
-               "is_ketua": membership.role == Role.KETUA, "lke_questions": {}}
-    for _receiver, extra in plan_page_context.send(sender=Plan, plan=plan):
-        context.update(extra)  # lke adds the question codes per indicator (actionplan.signals)
-    return render(request, "actionplan/plan_detail.html", context)
+                     search=request.GET.get("q"), indicator_notes={k: " · ".join(v) for k, v in notes.items()})
+    return render(request, "actionplan/plan_detail.html", {
+        "plan": plan, "membership": membership, "selected_code": code, **data,
+        "is_ketua": membership.role == Role.KETUA})
 
 
 @login_required
