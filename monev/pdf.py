@@ -30,7 +30,9 @@ from pypdf import PdfReader
 # WeasyPrint logs every rendering step at INFO (noise in the command's and the worker's output), some of them while
 # it is imported: quiet them first.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-from weasyprint import HTML  # noqa: E402
+from weasyprint import CSS, HTML  # noqa: E402
+from weasyprint.css.counters import CounterStyle  # noqa: E402
+from weasyprint.html import UA  # noqa: E402
 from weasyprint.urls import URLFetcher  # noqa: E402
 
 ROMAN = {1: "I", 2: "II"}
@@ -71,6 +73,24 @@ class LocalOnlyFetcher(URLFetcher):
                 return super().fetch(url, headers)
         self.refused.append(url)
         raise ValueError(f"Laporan PDF tidak mengambil sumber dari luar: {url}")
+
+
+# WeasyPrint's own HTML stylesheet, less the rules that match every element of the report and never apply to it: a
+# pseudo-element rule without a tag (`::marker`, footnote and note calls and markers) makes the cascade compute those
+# pseudo-elements' styles for each of the report's elements (five extra styles per table cell), and the `[dir]`
+# rules are tried on every element. The report has no footnotes or notes and no `dir` attribute
+# (tests/test_report_pdf.py checks it); markers only exist on list items, so `::marker` becomes `li::marker`.
+UNUSED_UA_RULE = re.compile(r"^(?:::(?:footnote|note)-[^\n]*|[^\n]*\[dir[^\n]*)\n", re.MULTILINE)
+REPORT_UA = UNUSED_UA_RULE.sub("", UA).replace("\n::marker {", "\nli::marker {", 1)
+# Its @counter-style rules are already in the counter styles WeasyPrint gives each render (`_ua_counter_style`).
+REPORT_UA_STYLESHEET = CSS(string=REPORT_UA, counter_style=CounterStyle())
+
+
+class ReportHTML(HTML):
+    """The report's document, cascaded with REPORT_UA_STYLESHEET instead of WeasyPrint's full HTML stylesheet."""
+
+    def _ua_stylesheets(self, forms=False):
+        return [REPORT_UA_STYLESHEET]
 
 
 def local_only_fetcher(roots=()) -> LocalOnlyFetcher:
@@ -240,7 +260,8 @@ def render_report_pdf(*, snapshot: dict, number: str, issued_on: datetime.date, 
                        recommendations=recommendations, previous_followups=previous_followups, draft=draft,
                        logo_path=logo_path, verification=verification)
     roots = [FONT_ROOT, SYSTEM_FONTS, PDF_TEMPLATES] + ([Path(logo_path)] if logo_path else [])
-    document = HTML(string=html, base_url=str(PDF_TEMPLATES) + "/", url_fetcher=local_only_fetcher(roots)).render()
+    document = ReportHTML(string=html, base_url=str(PDF_TEMPLATES) + "/",
+                          url_fetcher=local_only_fetcher(roots)).render()
     document.metadata.title = (f"Laporan Monitoring dan Evaluasi Pembangunan Zona Integritas Semester "
                                f"{ROMAN[snapshot['semester']]} Tahun {snapshot['plan']['year']}")
     document.metadata.authors = [snapshot["unit"]["name"]]
