@@ -302,6 +302,32 @@ def test_the_report_needs_none_of_the_html_stylesheet_rules_the_pdf_leaves_out(s
         assert not re.search(r"display:\s*list-item", html)
 
 
+def test_the_cycle_collector_is_paused_only_while_a_report_renders(snapshot, monkeypatch):
+    import gc
+
+    import monev.pdf
+
+    seen = []
+    real = monev.pdf._render
+
+    def spy(*args):
+        seen.append(gc.isenabled())
+        return real(*args)
+
+    monkeypatch.setattr(monev.pdf, "_render", spy)
+    assert gc.isenabled()
+    render(_one_row(snapshot))
+    assert seen == [False] and gc.isenabled()
+
+    def broken(*args):
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr(monev.pdf, "_render", broken)
+    with pytest.raises(RuntimeError):
+        render(_one_row(snapshot))
+    assert gc.isenabled()
+
+
 def test_the_pdf_chart_is_the_dashboard_chart_without_what_weasyprint_cannot_paint(snapshot):
     chart = chart_for_pdf(snapshot["chart_svg"])
     assert "paint-order" in snapshot["chart_svg"] and "paint-order" not in chart
