@@ -233,8 +233,9 @@ def report_html(*, snapshot: dict, number: str, issued_on: datetime.date, conclu
 
 def _stamp_rect(document) -> tuple[int, tuple[float, float, float, float]] | None:
     """(page index, (x1, y1, x2, y2) in PDF points, origin bottom-left) of the laid-out element with id STAMP_ID.
-    WeasyPrint's boxes are in CSS px from the page's top-left corner."""
-    for index, page in enumerate(document.pages):
+    WeasyPrint's boxes are in CSS px from the page's top-left corner. Searched from the last page, where the signature
+    block is (the element is one empty box kept whole), not through every box of the report."""
+    for index, page in reversed(list(enumerate(document.pages))):
         for box in page._page_box.descendants():
             element = getattr(box, "element", None)
             if element is None or element.get("id") != STAMP_ID or not hasattr(box, "border_box_x"):
