@@ -14,9 +14,11 @@ page and written into the PDF's document information (`/ZISignatureBox`); `signa
 the signer does not have to guess where the layout put it.
 """
 import datetime
+import gc
 import io
 import logging
 import re
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -30,7 +32,9 @@ from pypdf import PdfReader
 # WeasyPrint logs every rendering step at INFO (noise in the command's and the worker's output), some of them while
 # it is imported: quiet them first.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-from weasyprint import HTML  # noqa: E402
+from weasyprint import CSS, HTML  # noqa: E402
+from weasyprint.css.counters import CounterStyle  # noqa: E402
+from weasyprint.html import UA  # noqa: E402
 from weasyprint.urls import URLFetcher  # noqa: E402
 
 ROMAN = {1: "I", 2: "II"}
@@ -71,6 +75,24 @@ class LocalOnlyFetcher(URLFetcher):
                 return super().fetch(url, headers)
         self.refused.append(url)
         raise ValueError(f"Laporan PDF tidak mengambil sumber dari luar: {url}")
+
+
+# WeasyPrint's own HTML stylesheet, less the rules that match every element of the report and never apply to it: a
+# pseudo-element rule without a tag (`::marker`, footnote and note calls and markers) makes the cascade compute those
+# pseudo-elements' styles for each of the report's elements (five extra styles per table cell), and the `[dir]`
+# rules are tried on every element. The report has no footnotes or notes and no `dir` attribute
+# (tests/test_report_pdf.py checks it); markers only exist on list items, so `::marker` becomes `li::marker`.
+UNUSED_UA_RULE = re.compile(r"^(?:::(?:footnote|note)-[^\n]*|[^\n]*\[dir[^\n]*)\n", re.MULTILINE)
+REPORT_UA = UNUSED_UA_RULE.sub("", UA).replace("\n::marker {", "\nli::marker {", 1)
+# Its @counter-style rules are already in the counter styles WeasyPrint gives each render (`_ua_counter_style`).
+REPORT_UA_STYLESHEET = CSS(string=REPORT_UA, counter_style=CounterStyle())
+
+
+class ReportHTML(HTML):
+    """The report's document, cascaded with REPORT_UA_STYLESHEET instead of WeasyPrint's full HTML stylesheet."""
+
+    def _ua_stylesheets(self, forms=False):
+        return [REPORT_UA_STYLESHEET]
 
 
 def local_only_fetcher(roots=()) -> LocalOnlyFetcher:
@@ -211,8 +233,9 @@ def report_html(*, snapshot: dict, number: str, issued_on: datetime.date, conclu
 
 def _stamp_rect(document) -> tuple[int, tuple[float, float, float, float]] | None:
     """(page index, (x1, y1, x2, y2) in PDF points, origin bottom-left) of the laid-out element with id STAMP_ID.
-    WeasyPrint's boxes are in CSS px from the page's top-left corner."""
-    for index, page in enumerate(document.pages):
+    WeasyPrint's boxes are in CSS px from the page's top-left corner. Searched from the last page, where the signature
+    block is (the element is one empty box kept whole), not through every box of the report."""
+    for index, page in reversed(list(enumerate(document.pages))):
         for box in page._page_box.descendants():
             element = getattr(box, "element", None)
             if element is None or element.get("id") != STAMP_ID or not hasattr(box, "border_box_x"):
@@ -220,6 +243,21 @@ def _stamp_rect(document) -> tuple[int, tuple[float, float, float, float]] | Non
             x, y, w, h = box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height()
             return index, tuple(round(v * PX_TO_PT, 2) for v in (x, page.height - y - h, x + w, page.height - y))
     return None
+
+
+@contextmanager
+def without_cyclic_gc():
+    """Python's cycle collector paused while WeasyPrint works: a render makes hundreds of thousands of boxes, styles and
+    Pango objects, whose allocations set off collection after collection that walk every object of the process and
+    find almost nothing to free (10-13 % of the large plan's render). What a render leaves in cycles is freed by the
+    next collection after it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def report_filename(snapshot: dict, draft: bool) -> str:
@@ -240,7 +278,13 @@ def render_report_pdf(*, snapshot: dict, number: str, issued_on: datetime.date, 
                        recommendations=recommendations, previous_followups=previous_followups, draft=draft,
                        logo_path=logo_path, verification=verification)
     roots = [FONT_ROOT, SYSTEM_FONTS, PDF_TEMPLATES] + ([Path(logo_path)] if logo_path else [])
-    document = HTML(string=html, base_url=str(PDF_TEMPLATES) + "/", url_fetcher=local_only_fetcher(roots)).render()
+    with without_cyclic_gc():
+        return report_filename(snapshot, draft), _render(html, roots, snapshot)
+
+
+def _render(html: str, roots: list[Path], snapshot: dict) -> bytes:
+    document = ReportHTML(string=html, base_url=str(PDF_TEMPLATES) + "/",
+                          url_fetcher=local_only_fetcher(roots)).render()
     document.metadata.title = (f"Laporan Monitoring dan Evaluasi Pembangunan Zona Integritas Semester "
                                f"{ROMAN[snapshot['semester']]} Tahun {snapshot['plan']['year']}")
     document.metadata.authors = [snapshot["unit"]["name"]]
@@ -250,8 +294,7 @@ def render_report_pdf(*, snapshot: dict, number: str, issued_on: datetime.date, 
         raise RuntimeError(f"The report template lost the signature area (#{STAMP_ID}).")
     page, (x1, y1, x2, y2) = stamp
     document.metadata.custom[STAMP_KEY.lstrip("/")] = f"{page} {x1} {y1} {x2} {y2}"
-    pdf = document.write_pdf(custom_metadata=True)
-    return report_filename(snapshot, draft), pdf
+    return document.write_pdf(custom_metadata=True)
 
 
 def page_count(pdf: bytes) -> int:

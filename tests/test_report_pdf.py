@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from actionplan.models import Membership
 from evidence.services import revision_review
 from monev.pdf import (
+    REPORT_UA,
     STAMP_ID,
     chart_for_pdf,
     local_only_fetcher,
@@ -278,6 +279,53 @@ def test_semester_two_and_missing_signatories_read_correctly(snapshot):
     assert html.count("(.........................................)") == 2  # room for wet signatures
     assert html.count("NIP. ..................................") == 2
     assert "Simpulan belum diisi Ketua Tim." in html and "Belum ada rekomendasi." in html
+
+
+def test_the_report_needs_none_of_the_html_stylesheet_rules_the_pdf_leaves_out(snapshot):
+    """The report is cascaded without WeasyPrint's footnote, note and `[dir]` rules and with `::marker` for list
+    items only (monev.pdf.REPORT_UA): they never apply to it, so they must stay out of its HTML and stylesheet."""
+    from weasyprint.html import UA
+
+    assert "::footnote-call" in UA and "[dir=rtl i]" in UA and "\n::marker" in UA
+    assert "::footnote" not in REPORT_UA and "::note" not in REPORT_UA and "[dir" not in REPORT_UA
+    assert "\nli::marker {" in REPORT_UA and "\n::marker" not in REPORT_UA
+    assert set(UA.splitlines()) - set(REPORT_UA.splitlines()) == {
+        line for line in UA.splitlines() if "::footnote" in line or "::note" in line or "[dir" in line
+        or line.startswith("::marker")}
+    for draft, verification in ((True, None), (False, VERIFICATION)):
+        html = report_html(snapshot=snapshot, number="1", issued_on=AS_OF, conclusions="Simpulan.",
+                           recommendations=[{"text": "Satu."}], previous_followups=[], draft=draft,
+                           verification=verification)
+        assert not re.search(r"\sdir=", html)
+        assert not re.search(r"footnote|note-call|float:\s*note|<(?:details|summary)\b", html)
+        # list items are the only elements shown as list items, so `li::marker` covers every marker
+        assert not re.search(r"display:\s*list-item", html)
+
+
+def test_the_cycle_collector_is_paused_only_while_a_report_renders(snapshot, monkeypatch):
+    import gc
+
+    import monev.pdf
+
+    seen = []
+    real = monev.pdf._render
+
+    def spy(*args):
+        seen.append(gc.isenabled())
+        return real(*args)
+
+    monkeypatch.setattr(monev.pdf, "_render", spy)
+    assert gc.isenabled()
+    render(_one_row(snapshot))
+    assert seen == [False] and gc.isenabled()
+
+    def broken(*args):
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr(monev.pdf, "_render", broken)
+    with pytest.raises(RuntimeError):
+        render(_one_row(snapshot))
+    assert gc.isenabled()
 
 
 def test_the_pdf_chart_is_the_dashboard_chart_without_what_weasyprint_cannot_paint(snapshot):
