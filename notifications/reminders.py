@@ -19,11 +19,13 @@ An overdue target nobody is responsible for still reaches the Ketua Tim (and at 
 else would notice it. A person in two roles (responsible and Ketua Tim) gets one notice, as responsible.
 
 Idempotency. Every notification is a row with the unique key (target, due_date, recipient, kind). The sweep
-computes what is due, inserts it with ``bulk_create(ignore_conflicts=True)`` (ON CONFLICT DO NOTHING) and then
-reads back the rows carrying its own ``run_id``: a row another run inserted first keeps that run's token, so two
-sweeps on the same day — or on two workers at the same moment — create, and e-mail, each notice once. Because
-the due date is part of the key, a moved due date gets its own reminders; a newly assigned person is a new
-recipient and gets their own.
+computes what is due and inserts it with ON CONFLICT DO NOTHING — on PostgreSQL one ``INSERT … SELECT …
+RETURNING`` worked out by the database (``_insert_sql``), on SQLite in Python with
+``bulk_create(ignore_conflicts=True)`` and a read-back of the rows carrying its own ``run_id`` (``_insert_python``;
+the tests run both paths on both databases and compare them). A row another run inserted first is not returned
+(and keeps that run's ``run_id``), so two sweeps on the same day — or on two workers at the same moment —
+create, and e-mail, each notice once. Because the due date is part of the key, a moved due date gets its own
+reminders; a newly assigned person is a new recipient and gets their own.
 
 Catch-up (decided here):
 
@@ -48,8 +50,9 @@ status ``retrying``/``failed`` and the last error, Celery retries with back-off,
 e-mails still failed (or stuck) from the last ``REMINDER_CATCH_UP_DAYS`` days. Without a worker (tasks run
 eagerly, no Redis) a failed mail is marked ``failed`` at once and left to the next daily sweep.
 
-Cost: a fixed number of queries per sweep (targets, assignments, memberships, existing notices, one bulk insert,
-the read-back, the re-queue list, the audit row); see ``benchmarks/reminders.py``.
+Cost: a fixed number of queries per sweep — PostgreSQL: the one INSERT … SELECT, the re-queue list, the audit
+row; SQLite: targets, assignments, memberships, existing notices, opt-outs, one bulk insert (Django 5.2 chunks it
+at 999 parameters), the read-back, the re-queue list, the audit row; see ``benchmarks/reminders.py``.
 """
 import datetime
 import re
@@ -162,7 +165,8 @@ def reminders_sweep(*, today: datetime.date, sql_path: bool | None = None) -> Sw
     """Create the notifications due on `today` (see the module docstring for the rules) and return what this run
     created. Safe to run any number of times, concurrently too: each notice is created once. A fixed number of
     queries whatever the number of targets (SQLite splits the one bulk insert into chunks of 999 parameters).
-    Sends nothing: `reminders_run` queues the e-mails."""
+    Sends nothing: `reminders_run` queues the e-mails. `sql_path` picks the way the notices are worked out (the
+    default: the INSERT … SELECT on PostgreSQL, Python on SQLite); the tests and the benchmark set it."""
     stages = reminder_stages()
     run_id = uuid.uuid4()
     now = timezone.now()
