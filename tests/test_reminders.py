@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -567,3 +568,77 @@ def test_the_notifications_page_selector_shows_no_email_people_only_to_a_ketua(t
     assert [u.username for u in notifications_page(user=ketua)["without_email"]] == ["anggota"]
     assert notifications_page(user=kepala)["without_email"] == []
     assert notifications_page(user=anggota)["without_email"] == []
+
+
+# -- the two ways of working out the sweep ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("config", [
+    {},  # the defaults: H-7, H-3, H-1, overdue H+1, escalation H+7, catch-up 30 days
+    {"REMINDER_DAYS_BEFORE": [10, 2, 0], "REMINDER_OVERDUE_DAYS": 2, "REMINDER_ESCALATION_DAYS": 5,
+     "REMINDER_CATCH_UP_DAYS": 4},
+])
+def test_the_sql_sweep_creates_exactly_the_notices_of_the_python_sweep(plan, people, settings, config):
+    """PostgreSQL works the sweep out in one INSERT … SELECT, SQLite in Python: on the same data, day after day,
+    both create the same notices (kind, recipient, role, e-mail status) — with due dates around the turn of the
+    plan year (unconfirmed ones outside it are not reminded of), settled and sent-back evidence, people in two
+    roles, inactive people, no address, e-mail switched off, and notices already sent for this or an earlier due
+    date. Runs on both databases."""
+    from actionplan.models import Role
+    from evidence.models import RevisionStatus
+    from notifications.models import EmailOptOut, Kind
+
+    for name, value in config.items():
+        setattr(settings, name, value)
+    anggota, other, ketua, kepala = people["anggota"], people["anggota_other"], people["ketua"], people["kepala"]
+    no_address = people["tpi"]
+    no_address.email = "  "
+    no_address.save(update_fields=["email"])
+    inactive = Membership.objects.create(
+        user=type(anggota).objects.create(username="pensiun", email="p@example.go.id", is_active=False),
+        unit=plan.unit, role=Role.ANGGOTA).user
+    EmailOptOut.objects.create(user=other, kind="reminder")
+    EmailOptOut.objects.create(user=ketua, kind=Kind.ESCALATION)
+    Target.objects.filter(step__indicator__subcomponent__component__plan=plan).update(due_date=None, year=None,
+                                                                                      semester=None)
+    today = datetime.date(2019, 1, 6)
+    indicator = plan.components.first().subcomponents.first().indicators.first()
+    teams = [[anggota], [anggota, other], [ketua], [other, no_address, inactive], [], [kepala, anggota]]
+    steps = ActionStep.objects.bulk_create([ActionStep(indicator=indicator, order=200 + i, description=f"Langkah {i}")
+                                            for i in range(60)])
+    targets = []
+    for i, step in enumerate(steps):
+        target = Target.for_date(step, today + datetime.timedelta(days=12 - i))  # H-12 … H+47, across New Year
+        target.evidence_status = ["", "", RevisionStatus.ACCEPTED, "", RevisionStatus.SUBMITTED, "revise"][i % 6]
+        if target.year != plan.year and i % 3 == 0:
+            target.date_confirmed_at = timezone.now()
+        targets.append(target)
+    Target.objects.bulk_create(targets)
+    Assignment.objects.bulk_create([Assignment(step=step, user=user)
+                                    for i, step in enumerate(steps) for user in teams[i % len(teams)]])
+    targets = list(Target.objects.filter(step__in=steps).order_by("step__order"))
+    earlier = []  # notices already there: this due date (an earlier or a later stage) and an earlier due date
+    for i, target in enumerate(targets[::4]):
+        kind = [Kind.before(3), Kind.OVERDUE, Kind.ESCALATION, Kind.before(7)][i % 4]
+        due = target.due_date if i % 5 else target.due_date - datetime.timedelta(days=3)
+        earlier.append(Notification(target=target, due_date=due, recipient=anggota, kind=kind,
+                                    recipient_role="responsible", notice_date=today, run_id=uuid.uuid4(),
+                                    created_at=timezone.now(), email_status=EmailStatus.SENT))
+    Notification.objects.bulk_create(earlier)
+    kept = set(Notification.objects.values_list("pk", flat=True))
+
+    def days_of_sweeps(sql_path: bool) -> list:
+        Notification.objects.exclude(pk__in=kept).delete()
+        seen = []
+        for offset in (-8, 0, 1, 2, 5, 6, 9, 30):  # missed days are caught up
+            result = reminders_sweep(today=today + datetime.timedelta(days=offset), sql_path=sql_path)
+            rows = sorted(Notification.objects.filter(run_id=result.run_id).values_list(
+                "target_id", "due_date", "recipient_id", "kind", "recipient_role", "email_status", "notice_date",
+                "event_key", "message", "email_attempts", "email_error", "read_at", "email_sent_at"))
+            assert len(rows) == result.total
+            seen.append((rows, result.created, result.no_email, len(result.email_ids)))
+        return seen
+
+    python, sql = days_of_sweeps(sql_path=False), days_of_sweeps(sql_path=True)
+    assert sum(len(rows) for rows, *_ in python) > 40  # the scenario does create notices, of every kind
+    assert {kind for _rows, created, *_ in python for kind in created} >= {Kind.OVERDUE, Kind.ESCALATION}
+    assert sql == python
