@@ -59,13 +59,27 @@ def _nav_sql() -> str:
     def count(role: str, sql: str) -> str:
         return f"CASE WHEN m.role = '{role}' THEN (SELECT COUNT(*) {sql}) ELSE 0 END"
 
+    def tally(condition: str) -> str:
+        return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+    def units_where(role: str) -> str:
+        return (f'p.unit_id IN (SELECT x.unit_id FROM "{member}" x WHERE x.user_id = %(user)s '
+                f"AND x.role = '{role}')")
+
+    # The Anggota's and the Ketua Tim's three counts each come from one pass over the unit's targets (a grouped
+    # derived table per role, joined to the membership rows), not from three subqueries that each walk the plan:
+    # on a 2,125-target plan the bar cost 1.7 ms of every page before.
+    sent_back = f"t.evidence_status = '{RevisionStatus.REVISE}'"
+    submitted = f"t.evidence_status = '{RevisionStatus.SUBMITTED}'"
+    anggota = (f"SELECT p.unit_id AS unit_id, {tally(overdue_sql())} AS overdue, {tally(due_soon_sql())} AS soon, "
+               f"{tally(sent_back)} AS sent_back "
+               f"{in_unit}{mine}WHERE {units_where(Role.ANGGOTA)} GROUP BY p.unit_id")
+    ketua = (f"SELECT p.unit_id AS unit_id, {tally(submitted)} AS queue, "
+             f"{tally(overdue_sql())} AS unit_overdue, {tally(needs_date_sql())} AS undated "
+             f"{in_unit}WHERE {units_where(Role.KETUA)} GROUP BY p.unit_id")
     columns = [  # late / due soon / needs a date: the rule of actionplan.models (one rule for every page)
-        count(Role.ANGGOTA, f"{in_unit}{mine}WHERE {unit_is} AND {overdue_sql()}"),
-        count(Role.ANGGOTA, f"{in_unit}{mine}WHERE {unit_is} AND {due_soon_sql()}"),
-        count(Role.ANGGOTA, f"{in_unit}{mine}WHERE {unit_is} AND t.evidence_status = '{RevisionStatus.REVISE}'"),
-        count(Role.KETUA, f"{in_unit}WHERE {unit_is} AND t.evidence_status = '{RevisionStatus.SUBMITTED}'"),
-        count(Role.KETUA, f"{in_unit}WHERE {unit_is} AND {overdue_sql()}"),
-        count(Role.KETUA, f"{in_unit}WHERE {unit_is} AND {needs_date_sql()}"),
+        "COALESCE(ga.overdue, 0)", "COALESCE(ga.soon, 0)", "COALESCE(ga.sent_back, 0)",
+        "COALESCE(gk.queue, 0)", "COALESCE(gk.unit_overdue, 0)", "COALESCE(gk.undated, 0)",
         count(Role.KEPALA, f'FROM "{report}" r INNER JOIN "{plan}" p ON p.id = r.plan_id '
                            f"WHERE {unit_is} AND r.status = '{Report.Status.SUBMITTED}'"),
         count(Role.KEPALA, f'FROM "{notification}" n INNER JOIN "{target}" t ON t.id = n.target_id '
@@ -81,7 +95,10 @@ def _nav_sql() -> str:
             f'(SELECT COUNT(*) FROM "{notification}" n WHERE n.recipient_id = %(user)s AND n.read_at IS NULL), '
             f'{", ".join(columns)} '
             f'FROM (SELECT 1) one LEFT OUTER JOIN "{member}" m ON m.user_id = %(user)s '
-            f'LEFT OUTER JOIN "{unit}" u ON u.id = m.unit_id ORDER BY m.id')
+            f'LEFT OUTER JOIN "{unit}" u ON u.id = m.unit_id '
+            f"LEFT OUTER JOIN ({anggota}) ga ON ga.unit_id = m.unit_id AND m.role = '{Role.ANGGOTA}' "
+            f"LEFT OUTER JOIN ({ketua}) gk ON gk.unit_id = m.unit_id AND m.role = '{Role.KETUA}' "
+            f'ORDER BY m.id')
 
 
 def _load(user, today: datetime.date) -> dict:
