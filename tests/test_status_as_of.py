@@ -242,8 +242,10 @@ def test_status_export_is_a_printable_filterable_worksheet(login, ketua, plan, h
     assert sheet.column_dimensions["D"].width >= 50 and first[3].alignment.wrap_text
     due = first[header.index("JATUH TEMPO")]
     assert isinstance(due.value, datetime.datetime) and due.number_format.startswith("[$-421]")
-    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
-    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9  # A4
+    # one page wide (fitToWidth absent means 1 in ECMA-376), as many pages tall as it needs
+    assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_options.gridLines
     assert sheet.print_title_rows == "$3:$3"
     longest = max(len(r[3] or "") for r in sheet.iter_rows(min_row=4, values_only=True))
     assert longest > 200  # the long action steps are there whole, wrapped in their cell
