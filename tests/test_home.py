@@ -125,3 +125,54 @@ def test_home_queries_do_not_grow_with_the_plan(scenario, plan, login, request, 
                                        due_date__lt=small.context["nav"]["today"]).exclude(
             evidence_status__in=["accepted", "submitted"]).count()
         assert _count(_panel(large, "overdue")) == copies > 50
+
+
+def test_navigation_counts_are_kept_until_an_audited_change_or_a_new_or_read_notice(
+        scenario, plan, ketua, kepala, anggota, settings, django_assert_num_queries):
+    """The bar's counts are cached per user and day with the head they were counted under (zi_portal.nav._rows):
+    while nothing audited happens in the unit they are reused for the price of the head's lookups; an upload, or
+    a notice that arrives or is read, shows on the next page."""
+    import datetime
+    import uuid
+
+    from django.utils import timezone
+
+    from actionplan.services import assignments_set
+    from notifications.models import Kind, Notification, RecipientRole
+    from zi_portal.nav import _load
+
+    from .factories import submit
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "nav-counts"}}
+    today = timezone.localdate()
+    with django_assert_num_queries(1):  # nothing cached yet: the one full statement
+        assert _load(ketua, today)["queue"] == 1
+    # A change made around the audit trail (as a raw UPDATE is) is not seen while the entry holds: the counts
+    # really come from the cache, and are not counted again.
+    unaudited, uploaded = (Target.objects.filter(step__indicator__subcomponent__component__plan=plan,
+                                                 due_date__isnull=False, evidence_status="")
+                           .exclude(step=scenario["late"].step).order_by("pk")[:2])
+    Target.objects.filter(pk=unaudited.pk).update(evidence_status="submitted")
+    with django_assert_num_queries(1):  # the head only
+        assert _load(ketua, today)["queue"] == 1
+    # An upload is audited in the unit: the head differs, the counts are taken again (both new targets counted).
+    assignments_set(step=uploaded.step, users=[anggota], actor=ketua)
+    submit(uploaded, anggota)
+    with django_assert_num_queries(2):
+        assert _load(ketua, today)["queue"] == 3
+    assert _load(ketua, today)["queue"] == 3
+    # The Kepala Dinas's escalations: a new one shows at once, and so does reading them.
+    assert _load(kepala, today)["escalations"] == 1
+    late = scenario["late"]
+    Notification.objects.create(
+        target=uploaded, due_date=uploaded.due_date, recipient=kepala, kind=Kind.ESCALATION,
+        recipient_role=RecipientRole.KEPALA, notice_date=today, run_id=uuid.uuid4(),
+        created_at=timezone.now() + datetime.timedelta(seconds=1))
+    nav = _load(kepala, today)
+    assert nav["escalations"] == 2 and nav["unread"] == 2
+    Notification.objects.filter(recipient=kepala, target=late).update(read_at=timezone.now())
+    nav = _load(kepala, today)
+    assert nav["escalations"] == 1 and nav["unread"] == 1
+    # Another day is another entry: the dates that fall due are counted for that day.
+    assert _load(ketua, today + datetime.timedelta(days=1))["queue"] == 3
